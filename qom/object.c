@@ -382,6 +382,15 @@ void object_unparent(Object *obj)
     if (!parent) {
         return;
     }
+    if (obj->klass->unparent) {
+        object_ref(obj);
+        obj->klass->unparent(obj);
+        parent = obj->parent;
+        object_unref(obj);
+        if (!parent) {
+            return;     /* the hook unparented it already */
+        }
+    }
     for (unsigned i = 0; i < parent->children->len; i++) {
         ObjectChild *c = g_ptr_array_index(parent->children, i);
         if (c->obj == obj) {

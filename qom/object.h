@@ -57,6 +57,12 @@ struct ObjectClass {
     TypeImpl *type;
     /* Properties declared by this class only, in declaration order. */
     GPtrArray *properties;
+    /*
+     * Optional: called by object_unparent before @obj leaves its parent,
+     * while it is still whole (devices unrealize themselves here, so that
+     * tearing down a tree takes every device down in order).
+     */
+    void (*unparent)(Object *obj);
 };
 
 struct Object {
@@ -189,8 +195,9 @@ bool object_property_add_child(Object *parent, const char *name, Object *child,
                                GError **errp);
 
 /*
- * object_unparent: detach @obj from its parent and drop the parent's
- * reference (which may finalize @obj).  No-op without a parent.
+ * object_unparent: run the class's unparent hook, detach @obj from its
+ * parent and drop the parent's reference (which may finalize @obj).
+ * No-op without a parent.
  */
 void object_unparent(Object *obj);
 
