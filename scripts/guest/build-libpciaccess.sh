@@ -10,23 +10,11 @@ set -euo pipefail
 CROSS_FILE=$SCRIPTS_DIR/riscv64-cross.txt
 need "${CROSS_COMPILE}gcc" meson ninja tar gzip
 tarball=$("$GUEST_DIR/fetch-source.sh" libpciaccess | tail -n1)
-libc_version=$(dpkg-query -W -f '${Version}' libc6-dev-riscv64-cross 2>/dev/null ||
-               echo unknown)
-
 hash=$(hash_inputs "file:$0" "file:$CROSS_FILE" "file:$tarball" \
                    "str:$(cross_gcc_version)" "str:$(meson --version)" \
-                   "str:libc6-dev-riscv64-cross $libc_version")
+                   "str:libc6-dev-riscv64-cross $(cross_libc_version)")
 out=$MINIVIRT_CACHE/libpciaccess-$hash
-if [ -f "$out/lib/libpciaccess.a" ]; then
-    log "cached: $out"
-    echo "$out"
-    exit 0
-fi
-with_lock "libpciaccess-$hash"
-if [ -f "$out/lib/libpciaccess.a" ]; then
-    echo "$out"
-    exit 0
-fi
+reuse_or_lock "libpciaccess-$hash" "$out/lib/libpciaccess.a" "$out"
 
 work=$out.tmp
 rm -rf "$work"

@@ -9,6 +9,7 @@
 #     an interrupted build never looks like a finished one.
 
 GUEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # used by the scripts that source this
 SCRIPTS_DIR=$(dirname "$GUEST_DIR")
 MINIVIRT_CACHE=${MINIVIRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minivirt}
 CROSS_COMPILE=${CROSS_COMPILE:-riscv64-linux-gnu-}
@@ -48,4 +49,28 @@ with_lock() {
 
 cross_gcc_version() {
     "${CROSS_COMPILE}gcc" --version | head -n1
+}
+
+# cross_libc_version: the riscv64 libc headers/archives the builds link with.
+cross_libc_version() {
+    dpkg-query -W -f '${Version}' libc6-dev-riscv64-cross 2>/dev/null || echo unknown
+}
+
+# reuse_or_lock NAME MARKER [RESULT]: if MARKER (a file of a finished build)
+# exists, print RESULT (default MARKER) and exit 0. Otherwise take NAME's
+# lock and check again, since a concurrent run may have just finished;
+# return with the lock held when the caller has to build.
+reuse_or_lock() {
+    local name=$1 marker=$2 result=${3:-$2}
+    if [ -e "$marker" ]; then
+        log "cached: $result"
+        echo "$result"
+        exit 0
+    fi
+    with_lock "$name"
+    if [ -e "$marker" ]; then
+        log "built by a concurrent run: $result"
+        echo "$result"
+        exit 0
+    fi
 }
