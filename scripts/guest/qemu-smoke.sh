@@ -39,31 +39,31 @@ elapsed() { printf '%.2f' "$(echo "$(now) - $1" | bc)"; }
 args=(-M virt -m 256M -nographic -kernel "$KERNEL" -initrd "$INITRD"
       -append "$APPEND" "${extra[@]}")
 log "$EMU ${args[*]}"
+# The emulator reads its stdin from a FIFO that stays open while we type,
+# and writes the console to $LOG, which is polled for the marker.
+fifo=$(mktemp -u /tmp/minivirt-smoke.XXXXXX.fifo)
+mkfifo "$fifo"
+trap 'rm -f "$fifo"' EXIT
 t0=$(now)
-coproc EMU_PROC { exec timeout "$TIMEOUT" "$EMU" "${args[@]}" 2>&1; }
-emu_out=${EMU_PROC[0]}
-emu_in=${EMU_PROC[1]}
-: > "$LOG"
+timeout "$TIMEOUT" "$EMU" "${args[@]}" < "$fifo" > "$LOG" 2>&1 &
+emu_pid=$!
+exec 8> "$fifo"
 
 up=""
-while IFS= read -r line <&"$emu_out"; do
-    printf '%s\n' "$line" >> "$LOG"
-    case $line in
-    *"$MARK"*)
+while kill -0 "$emu_pid" 2>/dev/null; do
+    if grep -qF "$MARK" "$LOG"; then
         up=$(elapsed "$t0")
         log "userspace up after ${up}s"
         for c in "${cmds[@]}" "poweroff -f"; do
-            printf '%s\n' "$c" >&"$emu_in"
+            printf '%s\n' "$c" >&8
         done
-        break ;;
-    esac
-done
-# Collect the rest until the emulator exits.
-while IFS= read -r line <&"$emu_out"; do
-    printf '%s\n' "$line" >> "$LOG"
+        break
+    fi
+    sleep 0.05
 done
 rc=0
-wait "$EMU_PROC_PID" || rc=$?
+wait "$emu_pid" || rc=$?
+exec 8>&-
 total=$(elapsed "$t0")
 tr -d '\r' < "$LOG" > "$LOG.tmp" && mv "$LOG.tmp" "$LOG"
 
