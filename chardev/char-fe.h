@@ -70,9 +70,9 @@ typedef struct CharBackend {
 /*
  * chr_fe_init: bind @be to @s (NULL @s: an unconnected front end, on which
  * writes return -1 and everything else is a no-op).  Fails with
- * MV_ERROR_IN_USE, "Chardev 'ID' is busy", if another front end holds @s; a
- * mux chardev accepts up to CHR_MUX_MAX_FE front ends ("Too many uses of
- * multiplexed chardev 'ID'").
+ * MV_ERROR_IN_USE, "chardev 'ID' is already in use" (QEMU's words), if
+ * another front end holds @s; a mux chardev accepts up to CHR_MUX_MAX_FE
+ * front ends ("too many uses of multiplexed chardev 'ID' (maximum is 4)").
  */
 bool chr_fe_init(CharBackend *be, Chardev *s, GError **errp);
 

@@ -137,14 +137,22 @@ void chr_set_filename(Chardev *s, const char *filename);
 /* ---- the registry ---------------------------------------------------------- */
 
 /*
+ * A plain object to be the container of chardevs (the board makes one and
+ * adds it at /chardevs; tests make their own).  Any object will do.
+ */
+#define TYPE_CHARDEV_CONTAINER "chardev-container"
+Object *chardev_container_new(void);
+
+/*
  * chardev_new_from_opts: create, open and add to @container the chardev
  * described by @opts ("backend" = the type suffix, "id", common options and
  * the backend's own).  With mux=on, "<id>-base" is the backend and "<id>" a
  * mux on top of it.  Errors (MV_ERROR_*):
- *   "Parameter 'id' is missing"
+ *   "Parameter 'id' is missing", "Parameter 'id' expects an identifier"
+ *   "chardev: \"ID\" missing backend"
  *   "Chardev 'ID' already exists"
  *   "'X' is not a valid char driver name"
- *   "Invalid parameter 'KEY' for chardev 'BACKEND' (valid: ...)"
+ *   "Invalid parameter 'KEY' for chardev backend 'BACKEND' (valid: ...)"
  *   a bad value's parser error, or the backend's open error.
  * Returns the chardev (the container holds the reference).
  */
@@ -157,7 +165,7 @@ Chardev *chardev_new_from_string(Object *container, const char *str,
 
 /*
  * chardev_new_from_legacy: the -serial/-monitor filename syntax (stdio, null,
- * pty, vc, file:PATH, pipe:PATH, unix:PATH[,server][,nowait],
+ * pty, file:PATH, pipe:PATH, unix:PATH[,server][,nowait],
  * tcp:[HOST]:PORT[,server][,nowait][,nodelay], telnet:..., udp:...) as
  * chardev @id.  "mon:" is the board's business and is refused here.
  */
