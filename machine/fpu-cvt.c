@@ -108,9 +108,8 @@ static inline uint32_t fpu_class(const FpuFormat *f, uint64_t bits)
 static inline bool fpu_round_to_uint(const FpuValue *v, int rm, uint64_t *mag,
                                      bool *inexact)
 {
-    uint64_t sig = v->sig, half, rest, ip;
+    uint64_t sig = v->sig, rest;
     int shift;
-    bool up = false;
 
     *inexact = false;
     if (v->kind == FPU_KIND_ZERO) {
@@ -131,27 +130,9 @@ static inline bool fpu_round_to_uint(const FpuValue *v, int rm, uint64_t *mag,
         sig = fpu_shr_jam64(sig, shift - 63);
         shift = 63;
     }
-    half = 1ull << (shift - 1);
-    rest = sig & ((half << 1) - 1);
-    ip = sig >> shift;
-    switch (rm) {
-    case FPU_RM_RNE:
-        up = rest > half || (rest == half && (ip & 1));
-        break;
-    case FPU_RM_RTZ:
-        break;
-    case FPU_RM_RDN:
-        up = v->sign && rest != 0;
-        break;
-    case FPU_RM_RUP:
-        up = !v->sign && rest != 0;
-        break;
-    case FPU_RM_RMM:
-        up = rest >= half;
-        break;
-    }
+    rest = sig & ((1ull << shift) - 1);
     *inexact = rest != 0;
-    *mag = ip + up;
+    *mag = (sig >> shift) + fpu_round_up(sig, shift, v->sign, rm);
     return true;
 }
 

@@ -118,12 +118,90 @@ static inline uint64_t fpu_shr_jam64(uint64_t x, int n)
 }
 
 /*
+ * Does rounding away the low `shift` bits of sig add one unit in the last
+ * kept place?  (IEEE 754-2008 4.3 rounding-direction attributes, plus RMM.)
+ */
+static inline bool fpu_round_up(uint64_t sig, int shift, bool sign, int rm)
+{
+    uint64_t half = 1ull << (shift - 1);
+    uint64_t rest = sig & ((half << 1) - 1);
+
+    switch (rm) {
+    case FPU_RM_RNE:
+        return rest > half || (rest == half && ((sig >> shift) & 1));
+    case FPU_RM_RTZ:
+        return false;
+    case FPU_RM_RDN:
+        return sign && rest != 0;
+    case FPU_RM_RUP:
+        return !sign && rest != 0;
+    case FPU_RM_RMM:
+        return rest >= half;
+    }
+    return false;  /* rm is validated by the caller; see fpu.h */
+}
+
+/*
  * Round (-1)^sign * sig / 2^FPU_SIG_MSB * 2^exp (bit FPU_SIG_MSB of sig set;
  * low bits hold round and sticky information) to format f with mode rm, and
  * pack it.  Raises NX, UF (tiny after rounding and inexact) and OF.
+ * Inlined so that each caller's format constants fold away.
  */
+static inline __attribute__((always_inline))
 uint64_t fpu_round_pack(const FpuFormat *f, bool sign, int exp, uint64_t sig,
-                        int rm, uint32_t *flags);
+                        int rm, uint32_t *flags)
+{
+    int prec = f->precision;
+    int shift = FPU_SIG_MSB + 1 - prec;  /* round bits below the kept ones */
+    uint64_t frac_mask = (1ull << (prec - 1)) - 1;
+    uint64_t sign_bit = fpu_sign_bit(f, sign);
+    int bexp = exp + f->bias;
+    uint64_t kept;
+
+    if (bexp <= 0) {
+        /*
+         * Subnormal range.  RISC-V detects tininess after rounding: the
+         * result is tiny unless rounding to full precision with an
+         * unbounded exponent would reach 2^emin, which can only happen from
+         * the binade just below it (bexp == 0).
+         */
+        bool tiny = bexp < 0 ||
+            !((((sig >> shift) + fpu_round_up(sig, shift, sign, rm)) >> prec));
+        bool inexact;
+
+        sig = fpu_shr_jam64(sig, 1 - bexp);
+        inexact = (sig & ((1ull << shift) - 1)) != 0;
+        kept = (sig >> shift) + fpu_round_up(sig, shift, sign, rm);
+        if (inexact) {
+            *flags |= FPU_FLAG_NX | (tiny ? FPU_FLAG_UF : 0);
+        }
+        /* A carry into the hidden bit makes exactly the smallest normal:
+         * the hidden bit lands on the exponent field's low bit. */
+        return sign_bit | kept;
+    }
+
+    if (sig & ((1ull << shift) - 1)) {
+        *flags |= FPU_FLAG_NX;
+    }
+    kept = (sig >> shift) + fpu_round_up(sig, shift, sign, rm);
+    if (kept >> prec) {
+        kept >>= 1;
+        bexp++;
+    }
+    if (bexp >= f->exp_max) {
+        /* IEEE 754-2008 7.4: directed modes that round towards zero give
+         * the largest finite number instead of infinity. */
+        bool to_max = rm == FPU_RM_RTZ || (rm == FPU_RM_RDN && !sign) ||
+                      (rm == FPU_RM_RUP && sign);
+        *flags |= FPU_FLAG_OF | FPU_FLAG_NX;
+        if (to_max) {
+            return sign_bit | (uint64_t)(f->exp_max - 1) << (prec - 1) |
+                   frac_mask;
+        }
+        return fpu_inf(f, sign);
+    }
+    return sign_bit | (uint64_t)bexp << (prec - 1) | (kept & frac_mask);
+}
 
 /* Round the unsigned integer mag (sign applies to the result) to f. */
 uint64_t fpu_from_uint(const FpuFormat *f, bool sign, uint64_t mag, int rm,
