@@ -5,6 +5,10 @@
  * fraction bits; binary64: 1, 11 biased by 1023, 52), never computed by
  * the host's FPU.
  */
+#include <fenv.h>
+#include <math.h>
+#include <string.h>
+
 #include <glib.h>
 
 #include "machine/fpu.h"
@@ -867,6 +871,168 @@ static void test_flags_accumulate(void)
     g_assert_cmphex(fl, ==, DZ | NX | NV);
 }
 
+/* ---- cross-check against the host FPU ---- */
+
+/*
+ * Hand-made cases above pin down the rules; this catches slips in between.
+ * The soft-float never touches the host FPU, so the host is an independent
+ * oracle for the four IEEE modes it has (values always; flags only where the
+ * host also detects tininess after rounding, i.e. x86).  Hosts that ignore
+ * the dynamic rounding mode (valgrind's x86 emulation) are detected and the
+ * test is skipped.
+ */
+
+static const int host_modes[4] = {
+    FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD,
+};
+
+static uint32_t host_flags(void)
+{
+    int e = fetestexcept(FE_ALL_EXCEPT);
+
+    return (e & FE_INEXACT ? NX : 0) | (e & FE_UNDERFLOW ? UF : 0) |
+           (e & FE_OVERFLOW ? OF : 0) | (e & FE_DIVBYZERO ? DZ : 0) |
+           (e & FE_INVALID ? NV : 0);
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Random binary64 operands biased towards interesting exponents. */
+static uint64_t random_d(uint64_t *s)
+{
+    uint64_t x = xorshift(s);
+
+    switch (xorshift(s) % 4) {
+    case 0:  /* subnormal or zero */
+        return x & 0x800fffffffffffffull;
+    case 1:  /* near 1, so that sums cancel and round */
+        return (x & 0x800fffffffffffffull) |
+               (uint64_t)(1023 - 30 + xorshift(s) % 60) << 52;
+    case 2:  /* short significand: ties and exact results */
+        return x & 0xfffffff000000000ull;
+    default:
+        return x;
+    }
+}
+
+static uint64_t bits_d(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof(u));
+    return (u & ~D_NZERO) > D_INF ? D_QNAN : u;
+}
+
+static uint32_t bits_s(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof(u));
+    return (u & ~S_NZERO) > S_INF ? S_QNAN : u;
+}
+
+static double to_d(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof(d));
+    return d;
+}
+
+static float to_s(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof(f));
+    return f;
+}
+
+static bool host_honours_fenv(bool *flags_ok)
+{
+    volatile double one = 1.0, tiny = 0x1p-60, third;
+
+    fesetround(FE_UPWARD);
+    feclearexcept(FE_ALL_EXCEPT);
+    third = one + tiny;
+    *flags_ok = fetestexcept(FE_INEXACT) != 0;
+    fesetround(FE_TONEAREST);
+    return bits_d(third) == 0x3ff0000000000001ull;
+}
+
+/* Run `host` (a double or float expression) in the host's mode for rm. */
+#define HOST_D(host, hf)                                                     \
+    ({ volatile double r_; feclearexcept(FE_ALL_EXCEPT);                     \
+       fesetround(host_modes[rm]); r_ = (host);                              \
+       hf = host_flags(); fesetround(FE_TONEAREST); bits_d(r_); })
+#define HOST_S(host, hf)                                                     \
+    ({ volatile float r_; feclearexcept(FE_ALL_EXCEPT);                      \
+       fesetround(host_modes[rm]); r_ = (host);                              \
+       hf = host_flags(); fesetround(FE_TONEAREST); bits_s(r_); })
+#define CROSS(mine, host_expr, HOST, args_fmt, ...)                          \
+    do {                                                                     \
+        uint32_t fl = 0, hf;                                                 \
+        uint64_t m_ = (mine), h_ = HOST(host_expr, hf);                      \
+        if (m_ != h_ || (compare_flags && fl != hf)) {                       \
+            g_test_message("%s rm=%d args " args_fmt, #mine, rm,             \
+                           __VA_ARGS__);                                     \
+            g_assert_cmphex(m_, ==, h_);                                     \
+            g_assert_cmphex(fl, ==, hf);                                     \
+        }                                                                    \
+    } while (0)
+
+static void test_host_crosscheck(void)
+{
+    uint64_t seed = 0x243f6a8885a308d3ull;
+    bool compare_flags;
+
+    if (!host_honours_fenv(&compare_flags)) {
+        g_test_skip("host FPU ignores the dynamic rounding mode");
+        return;
+    }
+#if !defined(__x86_64__) && !defined(__i386__)
+    compare_flags = false;  /* other hosts may detect tininess earlier */
+#endif
+    for (int i = 0; i < 100000; i++) {
+        int rm = i % 4;  /* RNE, RTZ, RDN, RUP share their encodings */
+        volatile uint64_t a = random_d(&seed), b = random_d(&seed);
+        volatile uint64_t c = random_d(&seed);
+        volatile uint32_t x = (uint32_t)(random_d(&seed) >> 32);
+        volatile uint32_t y = (uint32_t)(random_d(&seed) >> 32);
+        volatile uint32_t z = (uint32_t)(random_d(&seed) >> 32);
+        volatile int64_t n = (int64_t)xorshift(&seed) >> (xorshift(&seed) % 64);
+
+        CROSS(fpu_add_d(a, b, rm, &fl), to_d(a) + to_d(b), HOST_D,
+              "%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x", a, b);
+        CROSS(fpu_mul_d(a, b, rm, &fl), to_d(a) * to_d(b), HOST_D,
+              "%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x", a, b);
+        CROSS(fpu_div_d(a, b, rm, &fl), to_d(a) / to_d(b), HOST_D,
+              "%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x", a, b);
+        CROSS(fpu_sqrt_d(a, rm, &fl), sqrt(to_d(a)), HOST_D,
+              "%016" G_GINT64_MODIFIER "x", a);
+        CROSS(fpu_madd_d(a, b, c, rm, &fl), fma(to_d(a), to_d(b), to_d(c)),
+              HOST_D, "%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER
+              "x %016" G_GINT64_MODIFIER "x", a, b, c);
+        CROSS(fpu_sub_s(x, y, rm, &fl), to_s(x) - to_s(y), HOST_S,
+              "%08x %08x", x, y);
+        CROSS(fpu_mul_s(x, y, rm, &fl), to_s(x) * to_s(y), HOST_S,
+              "%08x %08x", x, y);
+        CROSS(fpu_div_s(x, y, rm, &fl), to_s(x) / to_s(y), HOST_S,
+              "%08x %08x", x, y);
+        CROSS(fpu_sqrt_s(x, rm, &fl), sqrtf(to_s(x)), HOST_S, "%08x", x);
+        CROSS(fpu_nmsub_s(x, y, z, rm, &fl), fmaf(-to_s(x), to_s(y), to_s(z)),
+              HOST_S, "%08x %08x %08x", x, y, z);
+        CROSS(fpu_d_to_s(a, rm, &fl), (float)to_d(a), HOST_S,
+              "%016" G_GINT64_MODIFIER "x", a);
+        CROSS(fpu_s_to_d(x, &fl), (double)to_s(x), HOST_D, "%08x", x);
+        CROSS(fpu_l_to_d(n, rm, &fl), (double)n, HOST_D,
+              "%" G_GINT64_FORMAT, n);
+        CROSS(fpu_l_to_s(n, rm, &fl), (float)n, HOST_S,
+              "%" G_GINT64_FORMAT, n);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -900,6 +1066,7 @@ int main(int argc, char **argv)
     g_test_add_func("/fpu/cvt/s-to-d", test_cvt_widen);
     g_test_add_func("/fpu/cvt/d-to-s", test_cvt_narrow);
     g_test_add_func("/fpu/flags/accumulate", test_flags_accumulate);
+    g_test_add_func("/fpu/host-crosscheck", test_host_crosscheck);
 
     return g_test_run();
 }
