@@ -90,6 +90,11 @@ typedef enum RISCVRunResult {
     RISCV_RUN_EXIT,     /* riscv_cpu_request_exit() was called */
 } RISCVRunResult;
 
+/* Error domain of riscv_cpu_new(). */
+#define RISCV_CPU_ERROR riscv_cpu_error_quark()
+GQuark riscv_cpu_error_quark(void);
+enum { RISCV_CPU_ERROR_CONFIG };
+
 /*
  * Create a hart.  The hart starts stopped, as after riscv_cpu_reset() to
  * pc = ram_base in M-mode; call riscv_cpu_reset() and
@@ -143,7 +148,10 @@ bool riscv_cpu_is_stopped(RISCVCPU *cpu);
 void riscv_cpu_clear_reservation(RISCVCPU *cpu);
 
 /* Remote fences for the built-in SBI (rfence extension): flush this hart's
- * TLB (sfence.vma, all addresses and ASIDs) or its decoded code (fence.i). */
+ * TLB (sfence.vma, all addresses and ASIDs) or its decoded code (fence.i).
+ * Whoever writes guest RAM behind the harts' back (a loader putting a new
+ * image in place after the harts ran) must call riscv_cpu_flush_icache():
+ * only stores by the harts themselves invalidate decoded code. */
 void riscv_cpu_flush_tlb(RISCVCPU *cpu);
 void riscv_cpu_flush_icache(RISCVCPU *cpu);
 
