@@ -401,6 +401,8 @@ static void test_sqrt(void)
              0x3ff31c7b50e8edbcull, 0x3ff31c7b50e8edbcull,
              0x3ff31c7b50e8edbcull, 0x3ff31c7b50e8edbdull,
              0x3ff31c7b50e8edbcull, NX);
+    /* (A square root is never exactly half-way between two floats, so
+     * there is no tie case for RMM to decide.) */
     /* sqrt(2^-149) = sqrt(2) * 2^-75: biased exponent 52. */
     CHECK(fpu_sqrt_s(S_MIN_SUB, RNE, &fl), (52u << 23) | 0x3504f3u, NX);
     /* sqrt(2^-1074) = 2^-537 exactly. */
@@ -640,6 +642,7 @@ static void test_cvt_s_to_int(void)
     CHECK(fpu_s_to_l(0xdf000001u, RNE, &fl), 0x8000000000000000ull, NV);
     CHECK(fpu_s_to_l(S_QNAN, RNE, &fl), 0x7fffffffffffffffull, NV);
     CHECK(fpu_s_to_l(S_NINF, RNE, &fl), 0x8000000000000000ull, NV);
+    CHECK(fpu_s_to_l(S_INF, RNE, &fl), 0x7fffffffffffffffull, NV);
     CHECK_RM(fpu_s_to_l(0xc0200000u, rm, &fl),
              (uint64_t)-2, (uint64_t)-2, (uint64_t)-3, (uint64_t)-2,
              (uint64_t)-3, NX);
@@ -653,6 +656,7 @@ static void test_cvt_s_to_int(void)
     CHECK(fpu_s_to_lu(S_NZERO, RNE, &fl), 0, 0);
     CHECK(fpu_s_to_lu(S_SNAN_PAY, RNE, &fl), ALL_ONES, NV);
     CHECK(fpu_s_to_lu(S_NINF, RNE, &fl), 0, NV);
+    CHECK(fpu_s_to_lu(S_INF, RNE, &fl), ALL_ONES, NV);
     CHECK_RM(fpu_s_to_lu(0x3fc00000u, rm, &fl), 2, 1, 1, 2, 2, NX);
 }
 
@@ -670,6 +674,8 @@ static void test_cvt_d_to_int(void)
              INT32_MIN_SX, (rm == RDN || rm == RMM) ? NV : NX);
     CHECK(fpu_d_to_w(D_QNAN_PAY, RNE, &fl), 0x7fffffff, NV);
     CHECK(fpu_d_to_w(D_NINF, RNE, &fl), INT32_MIN_SX, NV);
+    CHECK(fpu_d_to_w(D_INF, RNE, &fl), 0x7fffffff, NV);
+    CHECK(fpu_d_to_w(D_SNAN, RNE, &fl), 0x7fffffff, NV);
     CHECK(fpu_d_to_w(0xc0c3880000000000ull, RNE, &fl), (uint64_t)-10000, 0);
 
     /* 2^32 - 0.5 (0x41effffffff00000). */
