@@ -125,6 +125,8 @@ void th_sd(TestHart *th, uint64_t pa, uint64_t v);
 #define OP32(f7, f3, rd, a, b) enc_r(0x3b, rd, f3, a, b, f7)
 #define ADD(rd, a, b)       OP(0, 0, rd, a, b)
 #define SUB(rd, a, b)       OP(0x20, 0, rd, a, b)
+#define OR(rd, a, b)        OP(0, 6, rd, a, b)
+#define AND(rd, a, b)       OP(0, 7, rd, a, b)
 #define CSRRW(rd, csr, rs1) enc_i(0x73, rd, 1, rs1, csr)
 #define CSRRS(rd, csr, rs1) enc_i(0x73, rd, 2, rs1, csr)
 #define CSRRC(rd, csr, rs1) enc_i(0x73, rd, 3, rs1, csr)
