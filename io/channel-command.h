@@ -6,7 +6,8 @@
  * it waits up to QIO_CHANNEL_COMMAND_REAP_MS for the child to exit on its
  * own (EOF on its stdin), then sends SIGTERM, then SIGKILL, so no zombie and
  * no unbounded wait remain.  Close fails if the child exited with a non-zero
- * status or was killed by a signal we did not send.
+ * status (death by a signal, e.g. SIGPIPE after we closed its stdout, is
+ * not an error).
  */
 #ifndef IO_CHANNEL_COMMAND_H
 #define IO_CHANNEL_COMMAND_H

@@ -75,7 +75,8 @@ void qio_channel_socket_connect_async(QIOChannelSocket *ioc,
  * on the first address @addr resolves to that binds.  unix: a stale socket
  * file at the path is unlinked first (other file types are left alone and
  * fail with "Address already in use").  tcp: SO_REUSEADDR; IPv6 sockets are
- * IPV6_V6ONLY when the address list also has IPv4; port "0" binds an
+ * IPV6_V6ONLY (so 0.0.0.0 and :: can share a port; a host that resolves to
+ * both families is served by a QIONetListener); port "0" binds an
  * ephemeral port (read it back with get_local_address); @to > port tries
  * each port up to @to.  fd: an inherited listening socket (dup'ed).  0, or
  * -1 with MV_ERROR_IO.  Blocks.
@@ -95,6 +96,8 @@ int qio_channel_socket_dgram_sync(QIOChannelSocket *ioc,
                                   GError **errp);
 
 /*
+ * Closing a listening unix socket removes its socket file (as QEMU does).
+ *
  * qio_channel_socket_accept: accept one connection on a listening @ioc
  * (waits if @ioc is blocking).  A new blocking, close-on-exec channel, or
  * NULL: with @errp set on error, or with no error (and nothing set) when a

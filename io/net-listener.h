@@ -89,7 +89,7 @@ QIOChannelSocket *qio_net_listener_wait_client(QIONetListener *listener);
 
 /*
  * qio_net_listener_disconnect: stop accepting and close every listening
- * socket (a unix socket's file is left on disk, as QEMU does).  The client
+ * socket (a unix socket's file is removed, as QEMU does).  The client
  * func stays registered but is never called again.
  */
 void qio_net_listener_disconnect(QIONetListener *listener);
