@@ -140,8 +140,11 @@ Chardev *chr_fe_get_driver(CharBackend *be);
  * chr_fe_get_msgfds: the fds received with the last read (unix sockets only);
  * up to @num of them are moved into @fds, the caller owns them.  Returns
  * their number, 0 if none, or -1 if the backend cannot carry fds.
- * chr_fe_set_msgfds: send @fds (duplicated by the caller if it keeps them)
- * with the next chr_fe_write.  Returns 0, or -1 if the backend cannot.
+ * chr_fe_set_msgfds: send @fds with the next chr_fe_write that accepts at
+ * least one byte.  The caller keeps owning them (and must keep them open
+ * until then); a later set_msgfds replaces the pending list, num 0 clears
+ * it.  Returns 0, or -1 if the backend cannot carry fds (not a connected
+ * unix socket).
  */
 int chr_fe_get_msgfds(CharBackend *be, int *fds, int num);
 int chr_fe_get_msgfd(CharBackend *be);

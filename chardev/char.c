@@ -546,7 +546,8 @@ static int chardev_wait_one(Object *child, void *opaque)
     GError **errp = opaque;
     Chardev *chr = (Chardev *)object_dynamic_cast(child, TYPE_CHARDEV);
 
-    return chr && !chr_wait_connected(chr, errp) ? -1 : 0;
+    return chr && chr->wait_at_startup && !chr_wait_connected(chr, errp)
+           ? -1 : 0;
 }
 
 bool chardev_wait_connected(Object *container, GError **errp)

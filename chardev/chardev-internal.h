@@ -5,6 +5,7 @@
 #define CHARDEV_CHARDEV_INTERNAL_H
 
 #include "chardev/chardev.h"
+#include "io/channel.h"
 
 /* The keys -chardev accepts as bare "key" / "nokey" flags. */
 extern const char *const chardev_bool_opts[];
@@ -22,6 +23,59 @@ GSource *chr_ready_source_new(void);
 
 /* The backend's watch for @cond (its hook, or the always-ready source). */
 GSource *chr_create_watch(Chardev *s, GIOCondition cond);
+
+/* ---- char-io.c: channel helpers for the fd backends ---------------------- */
+
+/* How much a backend reads from its channel at once. */
+#define CHR_READ_BUF_LEN 4096
+/* chr_io_write_shared_fd writes at most this (POSIX PIPE_BUF is >= 512). */
+#define CHR_IO_SHARED_FD_CHUNK 512
+
+/*
+ * chr_io_add_watch_poll: read @ioc with @fd_read (a QIOChannelFunc on
+ * G_IO_IN) only while @fd_can_read(@opaque) > 0; attached to @context.
+ * Remove with chr_io_remove_watch (also from inside @fd_read).
+ */
+GSource *chr_io_add_watch_poll(QIOChannel *ioc, IOCanReadHandler fd_can_read,
+                               QIOChannelFunc fd_read, void *opaque,
+                               GMainContext *context);
+void chr_io_remove_watch(GSource **src);
+
+/*
+ * chr_io_write: one non-blocking write: bytes written, 0 if it would block,
+ * -1 on error.  chr_io_write_shared_fd: the same for a blocking @fd we may
+ * not switch to non-blocking (stdout): it writes only what cannot block.
+ */
+int chr_io_write(QIOChannel *ioc, const uint8_t *buf, int len);
+int chr_io_write_shared_fd(QIOChannel *ioc, int fd, const uint8_t *buf,
+                           int len);
+
+/* ---- char-fd.c: the base of file, pipe and stdio ---------------------- */
+
+#define TYPE_CHARDEV_FD "chardev-fd"
+
+typedef struct FDChardev {
+    Chardev parent;
+    QIOChannel *ioc_in;         /* NULL: no input */
+    QIOChannel *ioc_out;
+    int shared_out_fd;          /* >= 0: ioc_out is a blocking shared fd */
+    GSource *read_src;
+    bool eof;                   /* input ended: CLOSED was sent */
+} FDChardev;
+
+DECLARE_TYPE(FDChardev, ChardevClass, FD_CHARDEV, TYPE_CHARDEV_FD)
+
+/*
+ * chr_fd_open: give @chr the fds @fd_in (-1: none) and @fd_out, which it
+ * owns from now on (even on failure).  The same fd may be passed twice.
+ * With @shared_out, @fd_out stays blocking (see chr_io_write_shared_fd) and
+ * @fd_in is not switched to non-blocking either.
+ */
+bool chr_fd_open(Chardev *chr, int fd_in, int fd_out, bool shared,
+                 GError **errp);
+
+/* "Could not open 'PATH': REASON", QEMU's words, from errno. */
+void chr_set_open_error(GError **errp, const char *path, int err);
 
 /* ---- mux, for char.c and char-fe.c --------------------------------------- */
 

@@ -38,6 +38,7 @@ struct Chardev {
     char *filename;         /* "info chardev" form, kept up to date */
     int logfd;              /* -1 without logfile= */
     bool be_open;           /* the backend is connected */
+    bool wait_at_startup;   /* chardev_wait_connected blocks for this one */
     GMainContext *gcontext; /* where the backend's watches run (NULL: default) */
 };
 
