@@ -134,6 +134,7 @@ struct PCIDevice {
     PCIBus *bus;            /* set while realized */
     PCIIORegion io_regions[PCI_NUM_REGIONS];
     int intx_level;         /* the device's INTx input (before INTX_DISABLE) */
+    bool intx_asserted;     /* what the bus currently counts for us */
 
     /* MSI-X, set up by msix_init_exclusive_bar. */
     uint16_t msix_entries;  /* 0: no MSI-X */
@@ -252,6 +253,9 @@ uint32_t pci_config_read(PCIDevice *pdev, uint32_t addr, unsigned len);
 void pci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
                       unsigned len);
 
+/* The config array's value, for config_read hooks to fall back on. */
+uint32_t pci_default_config_read(PCIDevice *pdev, uint32_t addr, unsigned len);
+
 /*
  * pci_register_bar: BAR @n is @mr (size: mr->size, a power of two, at least
  * 4 for I/O and 16 for memory).  @type: PCI_BASE_ADDRESS_SPACE_IO, or
@@ -292,8 +296,9 @@ bool pci_bus_master_enabled(PCIDevice *pdev);
 
 /*
  * msix_init_exclusive_bar: give @pdev @nentries MSI-X vectors (1..2048) with
- * the table at offset 0 and the PBA right after it (4 KiB aligned) in a BAR
- * of its own, @bar_nr (32-bit memory), and an MSI-X capability.  Call from
+ * the table at offset 0 and the PBA in the upper half of a BAR of its own
+ * (at least 4 KiB), @bar_nr (32-bit memory), and an MSI-X capability.
+ * Vectors start masked (PCI 3.0 §6.8.2.9).  Call from
  * realize.  Returns false with @errp set if the capability does not fit.
  * msix_uninit undoes it (from exit).
  */
