@@ -103,26 +103,42 @@ static void set_connect_error(GError **errp, const SocketAddress *addr,
                 str, g_strerror(err));
 }
 
+/* A new unix socket of @socktype; -1 with @errp. */
+static int unix_socket(int socktype, GError **errp)
+{
+    int fd = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0);
+
+    if (fd < 0) {
+        qio_channel_error_errno(errp, errno, "Unable to create socket");
+    }
+    return fd;
+}
+
+/* Connect @fd to the unix address @addr; 0, or -1 with @errp. */
+static int unix_connect(int fd, const SocketAddress *addr, GError **errp)
+{
+    struct sockaddr_un sun;
+    socklen_t len;
+
+    if (!qio_unix_sockaddr(&addr->u.q_unix, &sun, &len, errp)) {
+        return -1;
+    }
+    if (connect_retry(fd, (struct sockaddr *)&sun, len) < 0) {
+        set_connect_error(errp, addr, errno);
+        return -1;
+    }
+    return 0;
+}
+
 /* Connect a new socket of @socktype to the first of @addr's addresses. */
 static int socket_connect(const SocketAddress *addr, int socktype,
                           GError **errp)
 {
     switch (addr->type) {
     case SOCKET_ADDRESS_TYPE_UNIX: {
-        struct sockaddr_un sun;
-        socklen_t len;
-        int fd;
+        int fd = unix_socket(socktype, errp);
 
-        if (!qio_unix_sockaddr(&addr->u.q_unix, &sun, &len, errp)) {
-            return -1;
-        }
-        fd = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            qio_channel_error_errno(errp, errno, "Unable to create socket");
-            return -1;
-        }
-        if (connect_retry(fd, (struct sockaddr *)&sun, len) < 0) {
-            set_connect_error(errp, addr, errno);
+        if (fd >= 0 && unix_connect(fd, addr, errp) < 0) {
             close(fd);
             return -1;
         }
@@ -233,9 +249,8 @@ static int unix_bind(const SocketAddress *addr, int socktype, GError **errp)
     if (!qio_unix_sockaddr(&addr->u.q_unix, &sun, &len, errp)) {
         return -1;
     }
-    fd = socket(AF_UNIX, socktype | SOCK_CLOEXEC, 0);
+    fd = unix_socket(socktype, errp);
     if (fd < 0) {
-        qio_channel_error_errno(errp, errno, "Unable to create socket");
         return -1;
     }
     unlink_stale_socket(&addr->u.q_unix);
@@ -377,15 +392,7 @@ int qio_channel_socket_dgram_sync(QIOChannelSocket *sioc,
         return -1;
     }
     if (remoteaddr->type == SOCKET_ADDRESS_TYPE_UNIX) {
-        struct sockaddr_un sun;
-        socklen_t len;
-
-        if (!qio_unix_sockaddr(&remoteaddr->u.q_unix, &sun, &len, errp)) {
-            close(fd);
-            return -1;
-        }
-        if (connect_retry(fd, (struct sockaddr *)&sun, len) < 0) {
-            set_connect_error(errp, remoteaddr, errno);
+        if (unix_connect(fd, remoteaddr, errp) < 0) {
             close(fd);
             return -1;
         }

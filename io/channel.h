@@ -21,6 +21,9 @@
  * counting is main-thread only (qom/object.h), so create, ref and unref
  * channels in the main thread; a worker thread may read and write a channel
  * the main thread has handed to it (qio_task_run_in_thread does this).
+ * Watches reference their channel, so creating one (including the nested
+ * wait inside the *_all helpers on a non-blocking channel) belongs in the
+ * main thread too; a worker should use a blocking channel.
  */
 #ifndef IO_CHANNEL_H
 #define IO_CHANNEL_H

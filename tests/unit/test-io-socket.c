@@ -146,6 +146,34 @@ static void test_unix_path_too_long(void)
     object_unref(OBJECT(cioc));
 }
 
+/* Linux abstract names: no file, "@name" when printed. */
+static void test_unix_abstract(void)
+{
+    g_autofree char *name = g_strdup_printf("minivirt-test-%d", getpid());
+    g_autoptr(SocketAddress) addr = socket_address_new_unix(name);
+    g_autofree char *str = NULL;
+    QIOChannelSocket *lioc, *cioc, *sioc;
+    SocketAddress *local;
+
+    addr->u.q_unix.abstract = true;
+    str = socket_address_to_string(addr);
+    g_assert_cmpstr(str + strlen("unix:@"), ==, name);
+    lioc = listen_on(addr);
+    cioc = connect_to(addr);
+    sioc = qio_channel_socket_accept(lioc, &test_err);
+    g_assert_nonnull(sioc);
+    exchange(cioc, sioc);
+    local = qio_channel_socket_get_local_address(lioc, &test_err);
+    g_assert_true(local->u.q_unix.abstract);
+    g_assert_true(local->u.q_unix.tight);
+    g_assert_cmpstr(local->u.q_unix.path, ==, name);
+    g_assert_false(g_file_test(name, G_FILE_TEST_EXISTS));
+    socket_address_free(local);
+    object_unref(OBJECT(cioc));
+    object_unref(OBJECT(sioc));
+    object_unref(OBJECT(lioc));
+}
+
 /* TCP on @host with port 0: the bound port is read back and reachable. */
 static void tcp_listen_accept(const char *host)
 {
@@ -758,6 +786,7 @@ int main(int argc, char **argv)
     add_test("/io/socket/unix/listen-accept", test_unix_listen);
     add_test("/io/socket/unix/listen-not-a-socket", test_unix_listen_busy);
     add_test("/io/socket/unix/path-too-long", test_unix_path_too_long);
+    add_test("/io/socket/unix/abstract", test_unix_abstract);
     add_test("/io/socket/tcp/ipv4/listen-accept", test_tcp_ipv4);
     add_test("/io/socket/tcp/ipv6/listen-accept", test_tcp_ipv6);
     add_test("/io/socket/tcp/port-range", test_tcp_port_range);
