@@ -280,10 +280,21 @@ static uint16_t sockaddr_get_port(const struct sockaddr *sa)
 }
 
 /*
+ * QEMU's rule for IPv6 listeners: dual-stack (IPV6_V6ONLY off) unless the
+ * user restricted the families, so "::" alone also takes IPv4 clients.
+ */
+static int inet_v6only(const InetSocketAddress *inet)
+{
+    bool unset = !inet->has_ipv4 && !inet->has_ipv6;
+    bool both = inet->has_ipv4 && inet->ipv4 && inet->has_ipv6 && inet->ipv6;
+
+    return unset || both ? 0 : 1;
+}
+
+/*
  * Bind a new socket to the first of @addr's addresses and ports that is
- * free.  Stream sockets get SO_REUSEADDR (so a restarted server can reuse a
- * port in TIME_WAIT) and IPv6 ones IPV6_V6ONLY, so that "::" and "0.0.0.0"
- * can both be bound by a net-listener on the same port.
+ * free.  Stream sockets get SO_REUSEADDR, so a restarted server can reuse a
+ * port in TIME_WAIT.
  */
 static int inet_bind(const SocketAddress *addr, int socktype, GError **errp)
 {
@@ -311,7 +322,10 @@ static int inet_bind(const SocketAddress *addr, int socktype, GError **errp)
                 setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
             }
             if (e->ai_family == AF_INET6) {
-                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+                int v6only = inet_v6only(inet);
+
+                setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+                           sizeof(v6only));
             }
             sockaddr_set_port(e->ai_addr, port);
             if (bind(fd, e->ai_addr, e->ai_addrlen) == 0) {

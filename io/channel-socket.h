@@ -74,10 +74,9 @@ void qio_channel_socket_connect_async(QIOChannelSocket *ioc,
  * qio_channel_socket_listen_sync: bind and listen (backlog @num, at least 1)
  * on the first address @addr resolves to that binds.  unix: a stale socket
  * file at the path is unlinked first (other file types are left alone and
- * fail with "Address already in use").  tcp: SO_REUSEADDR; IPv6 sockets are
- * IPV6_V6ONLY (so 0.0.0.0 and :: can share a port; a host that resolves to
- * both families is served by a QIONetListener); port "0" binds an
- * ephemeral port (read it back with get_local_address); @to > port tries
+ * fail with "Address already in use").  tcp: SO_REUSEADDR; an IPv6 socket
+ * is dual-stack unless ipv4=/ipv6= restrict the families (QEMU's rule, so
+ * "::" also takes IPv4 clients); port "0" binds an ephemeral port (read it back with get_local_address); @to > port tries
  * each port up to @to.  fd: an inherited listening socket (dup'ed).  0, or
  * -1 with MV_ERROR_IO.  Blocks.
  */

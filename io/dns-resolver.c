@@ -40,6 +40,10 @@ static int lookup_inet(const SocketAddress *addr, size_t *naddrs,
         }
         /* Keep what the user asked for beyond the numeric address. */
         one->u.inet.to = inet->to;
+        one->u.inet.has_ipv4 = inet->has_ipv4;
+        one->u.inet.ipv4 = inet->ipv4;
+        one->u.inet.has_ipv6 = inet->has_ipv6;
+        one->u.inet.ipv6 = inet->ipv6;
         g_ptr_array_add(list, one);
     }
     freeaddrinfo(res);

@@ -13,7 +13,8 @@
  * qio_dns_resolver_lookup_sync: resolve @addr.  INET: one numeric
  * InetSocketAddress per distinct getaddrinfo answer (host is the literal,
  * port numeric, flags and @to copied), honouring ipv4=/ipv6=; an empty host
- * means the wildcard addresses (for listening).  UNIX and FD: a single copy.
+ * means the wildcard addresses (for listening); ipv4=/ipv6= flags are
+ * copied as given, not set from the family.  UNIX and FD: a single copy.
  * On success *@addrs is a g_new array of *@naddrs addresses (free with
  * socket_address_list_free) and 0 is returned; on failure -1 and @errp
  * (MV_ERROR_NOT_FOUND for a name that does not resolve, naming host and
