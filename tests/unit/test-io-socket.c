@@ -503,8 +503,35 @@ static void test_net_listener_localhost(void)
     g_assert_true(qio_net_listener_is_connected(listener));
     qio_net_listener_set_name(listener, "test");
     socks = qio_net_listener_get_sockets(listener, &nsocks);
-    g_assert_cmpuint(nsocks, ==, nresolved);
-    g_test_message("localhost has %zu address(es)", nsocks);
+    g_test_message("localhost has %zu address(es), %zu listening", nresolved,
+                   nsocks);
+    g_assert_cmpuint(nsocks, >=, 1);
+    g_assert_cmpuint(nsocks, <=, nresolved);
+    /* An address left out is one that cannot be bound here at all. */
+    for (size_t i = 0; i < nresolved; i++) {
+        bool listening = false;
+
+        for (size_t j = 0; j < nsocks; j++) {
+            SocketAddress *bound =
+                qio_channel_socket_get_local_address(socks[j], &test_err);
+
+            listening |= g_str_equal(bound->u.inet.host,
+                                     resolved[i]->u.inet.host);
+            socket_address_free(bound);
+        }
+        if (!listening) {
+            g_autoptr(SocketAddress) one =
+                socket_address_new_inet(resolved[i]->u.inet.host, "0");
+            QIOChannelSocket *lioc = qio_channel_socket_new();
+            GError *err = NULL;
+
+            g_assert_cmpint(qio_channel_socket_listen_sync(lioc, one, 1, &err),
+                            ==, -1);
+            g_test_message("%s: %s", resolved[i]->u.inet.host, err->message);
+            g_error_free(err);
+            object_unref(OBJECT(lioc));
+        }
+    }
 
     lc.expected = nsocks;
     qio_net_listener_set_client_func(listener, listener_client, &lc, NULL);
@@ -512,7 +539,6 @@ static void test_net_listener_localhost(void)
         SocketAddress *bound =
             qio_channel_socket_get_local_address(socks[i], &test_err);
 
-        g_assert_cmpstr(bound->u.inet.host, ==, resolved[i]->u.inet.host);
         if (!port) {
             port = g_strdup(bound->u.inet.port);
         }
