@@ -5,7 +5,8 @@
  *
  * An empty buffer reads QIO_CHANNEL_ERR_BLOCK when non-blocking and 0 (EOF)
  * when blocking, since no one could fill it while the reader waits; after
- * shutdown(WRITE) or close it reads EOF once drained.  With a @limit, a full
+ * shutdown(WRITE) it reads EOF once drained (after close, I/O fails like on
+ * any closed channel).  With a @limit, a full
  * buffer takes short writes, then QIO_CHANNEL_ERR_BLOCK (non-blocking) or an
  * MV_ERROR_IO "Buffer is full" error (blocking).  Watches: IN when data (or
  * EOF) is readable, OUT when there is room, HUP after shutdown(WRITE).

@@ -100,8 +100,7 @@ char *socket_address_to_string(const SocketAddress *addr)
         return g_strdup_printf("tcp:%s:%s", host, addr->u.inet.port);
     }
     case SOCKET_ADDRESS_TYPE_UNIX:
-        return g_strdup_printf("unix:%s%s", addr->u.q_unix.abstract ? "@" : "",
-                               addr->u.q_unix.path);
+        return g_strdup_printf("unix:%s", addr->u.q_unix.path);
     case SOCKET_ADDRESS_TYPE_FD:
         return g_strdup_printf("fd:%s", addr->u.fd.str);
     }

@@ -77,7 +77,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SocketAddress, socket_address_free)
 void socket_address_list_free(SocketAddress **addrs, size_t n);
 
 /*
- * socket_address_to_string: "unix:/path" ("unix:@name" when abstract),
+ * socket_address_to_string: "unix:/path" (abstract names print the same),
  * "tcp:host:port" ("tcp:[::1]:port" for IPv6 literals), "fd:N".  This is
  * the address part of QEMU's chardev filenames; chardev adds its own
  * prefixes ("disconnected:") and suffixes (",server=on").  g_free it.
