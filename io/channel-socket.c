@@ -94,10 +94,24 @@ static int connect_retry(int fd, const struct sockaddr *sa, socklen_t len)
     return ret;
 }
 
+/* How errors name an address: "host:port" or the path, as QEMU's do. */
+static char *address_for_error(const SocketAddress *addr)
+{
+    switch (addr->type) {
+    case SOCKET_ADDRESS_TYPE_INET:
+        return g_strdup_printf("%s:%s", addr->u.inet.host, addr->u.inet.port);
+    case SOCKET_ADDRESS_TYPE_UNIX:
+        return g_strdup(addr->u.q_unix.path);
+    case SOCKET_ADDRESS_TYPE_FD:
+        return g_strdup_printf("fd:%s", addr->u.fd.str);
+    }
+    g_assert_not_reached();
+}
+
 static void set_connect_error(GError **errp, const SocketAddress *addr,
                               int err)
 {
-    g_autofree char *str = socket_address_to_string(addr);
+    g_autofree char *str = address_for_error(addr);
 
     g_set_error(errp, MV_ERROR, MV_ERROR_IO, "Failed to connect to '%s': %s",
                 str, g_strerror(err));
@@ -234,7 +248,7 @@ static void unlink_stale_socket(const UnixSocketAddress *addr)
 static void set_listen_error(GError **errp, const SocketAddress *addr, int err,
                              const char *what)
 {
-    g_autofree char *str = socket_address_to_string(addr);
+    g_autofree char *str = address_for_error(addr);
 
     g_set_error(errp, MV_ERROR, MV_ERROR_IO, "Failed to %s '%s': %s", what,
                 str, g_strerror(err));

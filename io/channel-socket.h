@@ -51,8 +51,9 @@ QIOChannelSocket *qio_channel_socket_new_fd(int fd, GError **errp);
  * qio_channel_socket_connect_sync: resolve @addr and connect to the first
  * address that accepts (unix path, tcp host/port, or fd: an inherited
  * connected socket, which is dup'ed).  Blocks.  0, or -1 with MV_ERROR_IO
- * naming the address and the reason ("Failed to connect to 'tcp:...':
- * Connection refused").  Any thread (used from worker threads).
+ * naming the address and the reason, worded as QEMU's ("Failed to connect
+ * to 'localhost:4444': Connection refused", "Failed to connect to
+ * '/path': No such file or directory").  Any thread (used from worker threads).
  */
 int qio_channel_socket_connect_sync(QIOChannelSocket *ioc,
                                     const SocketAddress *addr, GError **errp);
