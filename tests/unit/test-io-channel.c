@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -428,6 +429,41 @@ static void check_all_nonblocking(const ChannelCase *c, Pair *p)
     g_assert(memcmp(in, out, PAYLOAD_SIZE) == 0);
 }
 
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * While read_all waits for a peer that is silent for a while, this thread
+ * sleeps in poll: it uses a small part of that time, where a busy loop
+ * would use all of it.
+ */
+static void check_all_no_spin(const ChannelCase *c, Pair *p)
+{
+    enum { DELAY_MS = 300 };
+    char out[16] = "late but whole!", in[16] = "";
+    ThreadIO t = { .ioc = p->src, .buf = (uint8_t *)out, .len = sizeof(out),
+                   .delay_ms = DELAY_MS };
+    GThread *th;
+    double cpu;
+
+    qio_channel_set_blocking(p->src, false, &test_err);
+    qio_channel_set_blocking(p->dst, false, &test_err);
+    th = g_thread_new("late-writer", thread_write, &t);
+    cpu = thread_cpu_seconds();
+    g_assert_cmpint(qio_channel_read_all(p->dst, in, sizeof(in), &test_err),
+                    ==, 0);
+    cpu = thread_cpu_seconds() - cpu;
+    g_thread_join(th);
+    g_assert_cmpstr(in, ==, out);
+    g_test_message("CPU while waiting %d ms: %.1f ms", DELAY_MS, cpu * 1e3);
+    g_assert_cmpfloat(cpu, <, DELAY_MS / 3 / 1e3);
+}
+
 /* Watches: IN only once data is there, OUT at once, IN/HUP at EOF. */
 static void check_watch(const ChannelCase *c, Pair *p)
 {
@@ -791,6 +827,8 @@ int main(int argc, char **argv)
         { "blocking", check_blocking, 0, 0 },
         { "nonblocking", check_nonblocking, 0, 0 },
         { "all-nonblocking", check_all_nonblocking, 0, 0 },
+        { "all-no-spin", check_all_no_spin, 0,
+          CASE_SEQUENTIAL | CASE_REGULAR },
         { "watch", check_watch, 0, 0 },
         { "eof", check_eof, 0, 0 },
         { "short-eof", check_short_eof, 0, 0 },
