@@ -502,7 +502,16 @@ static bool tcp_chr_wait_connected(Chardev *chr, GError **errp)
         return true;
     }
     if (!s->is_listen) {
-        tcp_chr_connect_abandon(s);
+        /*
+         * Let a connect in flight finish first (as QEMU): abandoning it could
+         * leave its connection half-made at the server next to ours.
+         */
+        while (s->state == SOCKET_CONNECTING) {
+            g_main_context_iteration(chr->gcontext, TRUE);
+        }
+        if (s->state == SOCKET_CONNECTED) {
+            return true;
+        }
         if (s->reconnect_timer) {
             g_source_destroy(s->reconnect_timer);
             g_clear_pointer(&s->reconnect_timer, g_source_unref);

@@ -20,6 +20,8 @@ typedef struct TestFe {
     int n_events;
     int changes;                /* be_change calls */
     int refuse_change;          /* be_change answers this */
+    bool grab_fds;              /* read: take fds with chr_fe_get_msgfd */
+    int msgfd;                  /* the last fd taken, or -1 */
 } TestFe;
 
 static G_GNUC_UNUSED int fe_can_read(void *opaque)
@@ -39,6 +41,12 @@ static G_GNUC_UNUSED void fe_read(void *opaque, const uint8_t *buf, int size)
         fe->room -= size;
     }
     g_string_append_len(fe->data, (const char *)buf, size);
+    if (fe->grab_fds) {
+        int fd = chr_fe_get_msgfd(&fe->be);
+        if (fd >= 0) {
+            fe->msgfd = fd;
+        }
+    }
 }
 
 static G_GNUC_UNUSED void fe_event(void *opaque, ChrEvent event)
@@ -68,6 +76,7 @@ static G_GNUC_UNUSED void fe_attach(TestFe *fe, Chardev *chr)
     memset(fe, 0, sizeof(*fe));
     fe->data = g_string_new(NULL);
     fe->room = -1;
+    fe->msgfd = -1;
     g_assert_true(chr_fe_init(&fe->be, chr, NULL));
     chr_fe_set_handlers(&fe->be, fe_can_read, fe_read, fe_event, fe_be_change,
                         fe, NULL, true);
