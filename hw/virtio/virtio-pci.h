@@ -68,8 +68,8 @@
 #define VIRTIO_PCI_CAP_SIZE                 16
 #define VIRTIO_PCI_NOTIFY_CAP_MULT          16  /* notify_off_multiplier */
 #define VIRTIO_PCI_NOTIFY_CAP_SIZE          20
-#define VIRTIO_PCI_CFG_CAP_DATA             16  /* pci_cfg_data[4] */
-#define VIRTIO_PCI_CFG_CAP_SIZE             20
+#define VIRTIO_PCI_CFG_CAP_DATA             16u /* pci_cfg_data[4] */
+#define VIRTIO_PCI_CFG_CAP_SIZE             20u
 
 /* struct virtio_pci_common_cfg (§4.1.4.3). */
 #define VIRTIO_PCI_COMMON_DFSELECT          0x00

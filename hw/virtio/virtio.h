@@ -133,6 +133,7 @@ struct VirtIODevice {
     bool broken;                    /* a guest violation; until reset */
     unsigned num_queues;
     VirtQueue *vq;                  /* num_queues of them */
+    uint8_t *config;                /* ops->config_size bytes, scratch */
     const VirtioTransportOps *transport;
     void *transport_opaque;
 };
