@@ -43,26 +43,15 @@ static gboolean fd_chr_read(QIOChannel *ioc, GIOCondition cond, void *opaque)
 {
     Chardev *chr = opaque;
     FDChardev *s = FD_CHARDEV(chr);
-    uint8_t buf[CHR_READ_BUF_LEN];
-    int len = MIN(chr_be_can_write(chr), (int)sizeof(buf));
-    ssize_t ret;
 
-    if (len <= 0) {
+    if (chr_io_read_to_be(chr, ioc) >= 0) {
         return G_SOURCE_CONTINUE;
     }
-    ret = qio_channel_read(ioc, (char *)buf, (size_t)len, NULL);
-    if (ret == QIO_CHANNEL_ERR_BLOCK) {
-        return G_SOURCE_CONTINUE;
-    }
-    if (ret <= 0) {
-        /* EOF or error: stop polling a dead fd, and say so once. */
-        chr_io_remove_watch(&s->read_src);
-        s->eof = true;
-        chr_be_event(chr, CHR_EVENT_CLOSED);
-        return G_SOURCE_REMOVE;
-    }
-    chr_be_write(chr, buf, (int)ret);
-    return G_SOURCE_CONTINUE;
+    /* EOF or error: stop polling a dead fd, and say so once. */
+    chr_io_remove_watch(&s->read_src);
+    s->eof = true;
+    chr_be_event(chr, CHR_EVENT_CLOSED);
+    return G_SOURCE_REMOVE;
 }
 
 static void fd_chr_update_read_handler(Chardev *chr)

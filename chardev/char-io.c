@@ -100,6 +100,26 @@ void chr_io_remove_watch(GSource **src)
     }
 }
 
+int chr_io_read_to_be(Chardev *chr, QIOChannel *ioc)
+{
+    uint8_t buf[CHR_READ_BUF_LEN];
+    int len = MIN(chr_be_can_write(chr), (int)sizeof(buf));
+    ssize_t ret;
+
+    if (len <= 0) {
+        return 0;
+    }
+    ret = qio_channel_read(ioc, (char *)buf, (size_t)len, NULL);
+    if (ret == QIO_CHANNEL_ERR_BLOCK) {
+        return 0;
+    }
+    if (ret <= 0) {
+        return -1;
+    }
+    chr_be_write(chr, buf, (int)ret);
+    return (int)ret;
+}
+
 int chr_io_write(QIOChannel *ioc, const uint8_t *buf, int len)
 {
     ssize_t ret = qio_channel_write(ioc, (const char *)buf, (size_t)len, NULL);

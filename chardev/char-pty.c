@@ -72,25 +72,12 @@ static int pty_chr_can_read(void *opaque)
 
 static gboolean pty_chr_read(QIOChannel *ioc, GIOCondition cond, void *opaque)
 {
-    Chardev *chr = opaque;
-    uint8_t buf[CHR_READ_BUF_LEN];
-    int len = MIN(chr_be_can_write(chr), (int)sizeof(buf));
-    ssize_t ret;
-
-    if (len <= 0) {
+    if (chr_io_read_to_be(opaque, ioc) >= 0) {
         return G_SOURCE_CONTINUE;
     }
-    ret = qio_channel_read(ioc, (char *)buf, (size_t)len, NULL);
-    if (ret == QIO_CHANNEL_ERR_BLOCK) {
-        return G_SOURCE_CONTINUE;
-    }
-    if (ret <= 0) {
-        /* EIO: the last user closed the slave. */
-        pty_chr_state(chr, false);
-        return G_SOURCE_REMOVE;
-    }
-    chr_be_write(chr, buf, (int)ret);
-    return G_SOURCE_CONTINUE;
+    /* EIO: the last user closed the slave. */
+    pty_chr_state(opaque, false);
+    return G_SOURCE_REMOVE;
 }
 
 static void pty_chr_update_read_handler(Chardev *chr)

@@ -42,6 +42,13 @@ GSource *chr_io_add_watch_poll(QIOChannel *ioc, IOCanReadHandler fd_can_read,
 void chr_io_remove_watch(GSource **src);
 
 /*
+ * chr_io_read_to_be: read from @ioc as much as @chr's front end has room for
+ * and hand it over.  Returns the bytes delivered (0: no room, or nothing to
+ * read now), or -1 at EOF or on an error.
+ */
+int chr_io_read_to_be(Chardev *chr, QIOChannel *ioc);
+
+/*
  * chr_io_write: one non-blocking write: bytes written, 0 if it would block,
  * -1 on error.  chr_io_write_shared_fd: the same for a blocking @fd we may
  * not switch to non-blocking (stdout): it writes only what cannot block.

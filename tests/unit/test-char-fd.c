@@ -32,34 +32,6 @@ static char *file_contents(const char *path)
     return text;
 }
 
-/* Run @fd's stderr-bound output of @fn into a string. */
-typedef struct StderrCapture {
-    int saved;
-    char *path;
-} StderrCapture;
-
-static void stderr_capture_start(StderrCapture *c)
-{
-    c->path = tmp_path("stderr");
-    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    g_assert_cmpint(fd, >=, 0);
-    fflush(stderr);
-    c->saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *stderr_capture_end(StderrCapture *c)
-{
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    char *text = file_contents(c->path);
-    unlink(c->path);
-    g_free(c->path);
-    return text;
-}
-
 /* ---- file ---------------------------------------------------------------- */
 
 static void test_file(void)
@@ -309,7 +281,7 @@ static void test_pty(void)
     TestFe fe;
     char buf[64];
 
-    stderr_capture_start(&cap);
+    stderr_capture_start(&cap, tmpdir);
     Chardev *chr = chr_new_ok(c, "pty,id=p");
     g_autofree char *msg = stderr_capture_end(&cap);
     g_assert_true(g_str_has_prefix(chr->filename, "pty:/dev/pts/"));

@@ -5,7 +5,10 @@
 #ifndef TEST_CHAR_HARNESS_H
 #define TEST_CHAR_HARNESS_H
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chardev/chardev.h"
 #include "qom/error.h"
@@ -133,6 +136,40 @@ static G_GNUC_UNUSED void chr_new_fails(Object *c, const char *str,
     g_assert_nonnull(err);
     g_assert_cmpstr(err->message, ==, msg);
     g_error_free(err);
+}
+
+/*
+ * Collect what is written to stderr between start and end (in a file under
+ * @dir, since the main loop writes while we wait).  end returns it, g_free.
+ */
+typedef struct StderrCapture {
+    int saved;
+    char *path;
+} StderrCapture;
+
+static G_GNUC_UNUSED void stderr_capture_start(StderrCapture *c,
+                                               const char *dir)
+{
+    c->path = g_build_filename(dir, "stderr-capture", NULL);
+    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    fflush(stderr);
+    c->saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+static G_GNUC_UNUSED char *stderr_capture_end(StderrCapture *c)
+{
+    char *text = NULL;
+
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    g_assert_true(g_file_get_contents(c->path, &text, NULL, NULL));
+    unlink(c->path);
+    g_free(c->path);
+    return text;
 }
 
 #endif /* TEST_CHAR_HARNESS_H */

@@ -180,34 +180,6 @@ static bool peer_closed(int fd)
     return recv(fd, &c, 1, MSG_DONTWAIT) == 0;
 }
 
-typedef struct StderrCapture {
-    int saved;
-    char *path;
-} StderrCapture;
-
-static void stderr_capture_start(StderrCapture *c)
-{
-    c->path = g_strdup_printf("%s/stderr%u", tmpdir, path_counter++);
-    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    fflush(stderr);
-    c->saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *stderr_capture_end(StderrCapture *c)
-{
-    char *text = NULL;
-
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    g_assert_true(g_file_get_contents(c->path, &text, NULL, NULL));
-    unlink(c->path);
-    g_free(c->path);
-    return text;
-}
-
 static unsigned count_substr(const char *text, const char *needle)
 {
     unsigned n = 0;
@@ -323,7 +295,7 @@ static void test_server_wait(gconstpointer data)
     ConnectLater cl = { .addr = &a, .fd = -1 };
     GThread *th = g_thread_new("connect-later", connect_later, &cl);
 
-    stderr_capture_start(&cap);
+    stderr_capture_start(&cap, tmpdir);
     g_assert_true(chardev_wait_connected(c, &err));
     g_autofree char *msg = stderr_capture_end(&cap);
     g_assert_no_error(err);
@@ -601,14 +573,14 @@ static void test_client_reconnect_error(gconstpointer data)
     if (!a.is_unix) {
         a.port = free_port();
     }
-    stderr_capture_start(&cap);
+    stderr_capture_start(&cap, tmpdir);
     fe_attach(&fe, client_new(c, &a, ",reconnect-ms=20"));
     run_for(300);                       /* ~15 failed attempts */
     g_autofree char *out1 = stderr_capture_end(&cap);
     g_assert_cmpuint(count_substr(out1, line), ==, 1);
     g_assert_cmpuint(count_substr(out1, "Failed to connect"), ==, 1);
 
-    stderr_capture_start(&cap);
+    stderr_capture_start(&cap, tmpdir);
     int lfd = raw_listen(&a);
     int fd = accept_mainloop(lfd);
     WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
@@ -877,7 +849,7 @@ static void test_socat_server(gconstpointer data)
     char *argv[] = { "socat", listen, "EXEC:cat", NULL };
     GPid pid = spawn(argv, NULL, NULL);
     StderrCapture cap;
-    stderr_capture_start(&cap);     /* connect errors until socat listens */
+    stderr_capture_start(&cap, tmpdir);     /* connect errors until socat listens */
     fe_attach(&fe, client_new(c, &a, ",reconnect-ms=20"));
     WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
     g_free(stderr_capture_end(&cap));
@@ -1075,7 +1047,7 @@ static void test_fault_kill_peer(gconstpointer data)
     char *argv2[] = { "socat", "-u", listen, file2, NULL };
     size_t off = 0;
 
-    stderr_capture_start(&cap);
+    stderr_capture_start(&cap, tmpdir);
     GPid peer = spawn(argv1, NULL, NULL);
     fe_attach(&fe, client_new(c, &a, ",reconnect-ms=20"));
     WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
