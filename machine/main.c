@@ -1,0 +1,226 @@
+/*
+ * machine/main.c: minivirt's entry point: parse the command line, create
+ * chardevs, the board and -device devices, boot, and run the main loop.
+ */
+#include <errno.h>
+#include <glib-unix.h>
+#include <libfdt.h>
+#include <signal.h>
+#include <string.h>
+
+#include "chardev/chardev.h"
+#include "hw/core/qdev-monitor.h"
+#include "machine/vl.h"
+#include "qom/error.h"
+
+#define SERIAL0_ID "serial0"
+
+/* What the signal and Ctrl-A x handlers act on, once the machine exists. */
+typedef struct MainState {
+    VirtMachine *m;
+    bool quit_early;        /* asked to quit before the machine existed */
+} MainState;
+
+static void request_quit(MainState *s)
+{
+    if (s->m) {
+        virt_request(s->m, VIRT_REQ_QUIT, 0);
+    } else {
+        s->quit_early = true;
+    }
+}
+
+static gboolean on_signal(gpointer opaque)
+{
+    request_quit(opaque);
+    return G_SOURCE_CONTINUE;
+}
+
+static void on_mux_quit(void *opaque)
+{
+    request_quit(opaque);
+}
+
+static int fail(const char *what, GError *err)
+{
+    if (what) {
+        fprintf(stderr, "minivirt: %s: %s\n", what, err->message);
+    } else {
+        fprintf(stderr, "minivirt: %s\n", err->message);
+    }
+    g_error_free(err);
+    return 1;
+}
+
+/*
+ * UART0's backend: the first -serial, else -nographic's (and the default's)
+ * "mon:stdio", or nothing with -display none.  "mon:X" multiplexes X (for
+ * the monitor, once it exists; meanwhile it gives Ctrl-A x to quit).
+ */
+static bool setup_serial(VlOptions *o, Object *chardevs, MainState *ms,
+                         const char **serial_id, GError **errp)
+{
+    const char *spec = NULL;
+
+    if (o->serials->len) {
+        spec = g_ptr_array_index(o->serials, 0);
+        for (unsigned i = 1; i < o->serials->len; i++) {
+            fprintf(stderr, "minivirt: -serial %s: the virt board has one "
+                    "UART; ignored\n", (char *)g_ptr_array_index(o->serials, i));
+        }
+    } else if (o->nographic || !o->display_none) {
+        spec = "mon:stdio";
+    }
+    *serial_id = NULL;
+    if (!spec || !strcmp(spec, "none")) {
+        return true;
+    }
+    if (g_str_has_prefix(spec, "chardev:")) {
+        *serial_id = spec + strlen("chardev:");
+        if (!chardev_find(chardevs, *serial_id)) {
+            g_set_error(errp, MV_ERROR, MV_ERROR_NOT_FOUND,
+                        "-serial %s: chardev '%s' not found", spec, *serial_id);
+            return false;
+        }
+        return true;
+    }
+    Chardev *chr;
+    if (g_str_has_prefix(spec, "mon:")) {
+        g_autoptr(Opts) opts = chardev_legacy_to_opts(spec + 4, errp);
+        if (!opts) {
+            g_prefix_error(errp, "-serial %s: ", spec);
+            return false;
+        }
+        opts_set(opts, "id", SERIAL0_ID);
+        opts_set(opts, "mux", "on");
+        chr = chardev_new_from_opts(chardevs, opts, errp);
+        if (chr) {
+            chardev_mux_set_quit_handler(chr, on_mux_quit, ms);
+        }
+    } else {
+        chr = chardev_new_from_legacy(chardevs, SERIAL0_ID, spec, errp);
+    }
+    if (!chr) {
+        g_prefix_error(errp, "-serial %s: ", spec);
+        return false;
+    }
+    *serial_id = SERIAL0_ID;
+    return true;
+}
+
+static bool dump_dtb(VirtMachine *m, const char *path, GError **errp)
+{
+    uint8_t hdr[sizeof(struct fdt_header)];
+
+    if (!dma_memory_read(&m->sysmem, m->fdt_addr, hdr, sizeof(hdr))) {
+        g_set_error(errp, MV_ERROR, MV_ERROR_FAILED, "no device tree");
+        return false;
+    }
+    size_t size = fdt_totalsize(hdr);
+    g_autofree uint8_t *blob = g_malloc(size);
+    if (!dma_memory_read(&m->sysmem, m->fdt_addr, blob, size) ||
+        !g_file_set_contents(path, (const char *)blob, size, errp)) {
+        return false;
+    }
+    fprintf(stderr, "minivirt: dtb dumped to %s. Exiting.\n", path);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    GError *err = NULL;
+    VlOptions o;
+    VlAction action;
+    MainState ms = { 0 };
+    int status;
+
+    if (!vl_parse(argc, argv, &o, &action, out, &err)) {
+        vl_options_clear(&o);
+        return fail(NULL, err);
+    }
+    if (action == VL_EXIT) {
+        fputs(out->str, stdout);
+        vl_options_clear(&o);
+        return 0;
+    }
+    if (o.logfile) {
+        o.cfg.log = fopen(o.logfile, "w");
+        if (!o.cfg.log) {
+            fprintf(stderr, "minivirt: -D %s: %s\n", o.logfile,
+                    g_strerror(errno));
+            vl_options_clear(&o);
+            return 1;
+        }
+    }
+
+    Object *root = object_new(TYPE_CONTAINER);
+    Object *chardevs = chardev_container_new();
+    bool added = object_property_add_child(root, "chardevs", chardevs, NULL);
+    g_assert(added);
+    object_unref(chardevs);
+
+    g_unix_signal_add(SIGINT, on_signal, &ms);
+    g_unix_signal_add(SIGTERM, on_signal, &ms);
+    g_unix_signal_add(SIGHUP, on_signal, &ms);
+
+    VirtMachine *m = NULL;
+    status = 1;
+    for (unsigned i = 0; i < o.chardevs->len; i++) {
+        const char *str = g_ptr_array_index(o.chardevs, i);
+        if (!chardev_new_from_string(chardevs, str, &err)) {
+            g_autofree char *what = g_strdup_printf("-chardev %s", str);
+            fail(what, err);
+            goto out;
+        }
+    }
+    if (!setup_serial(&o, chardevs, &ms, &o.cfg.serial_id, &err)) {
+        fail(NULL, err);
+        goto out;
+    }
+    m = virt_machine_new(&o.cfg, root, chardevs, &err);
+    if (!m) {
+        fail(NULL, err);
+        goto out;
+    }
+    ms.m = m;
+    for (unsigned i = 0; i < o.devices->len; i++) {
+        const char *str = g_ptr_array_index(o.devices, i);
+        if (!qdev_device_add(m->machine, str, &err)) {
+            g_autofree char *what = g_strdup_printf("-device %s", str);
+            fail(what, err);
+            goto out;
+        }
+    }
+    if (!virt_machine_boot(m, &err)) {
+        fail(NULL, err);
+        goto out;
+    }
+    if (o.dumpdtb) {
+        if (!dump_dtb(m, o.dumpdtb, &err)) {
+            fail("dumpdtb", err);
+            goto out;
+        }
+        status = 0;
+        goto out;
+    }
+    if (!chardev_wait_connected(chardevs, &err)) {
+        fail(NULL, err);
+        goto out;
+    }
+    if (ms.quit_early) {
+        status = 0;
+        goto out;
+    }
+    status = virt_main_loop(m);
+
+out:
+    ms.m = NULL;
+    virt_machine_free(m);
+    object_unref(root);
+    if (o.cfg.log) {
+        fclose(o.cfg.log);
+    }
+    vl_options_clear(&o);
+    return status;
+}
