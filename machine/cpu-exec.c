@@ -169,58 +169,113 @@ static uint32_t exec_csr(RISCVCPU *cpu, const RISCVInsn *d, bool *wrote)
     return EXC_NONE;
 }
 
+/*
+ * The loop is direct-threaded: each handler ends by dispatching the next
+ * instruction itself (computed goto), so the host branch predictor sees
+ * one indirect jump per handler instead of one shared jump.
+ *
+ * There is no pc variable on the sequential path: d points into the
+ * current page's slots and pc is derived from it (PC()).  Straight-line
+ * code runs into the OP_PAGE_END sentinel at the end of the page; jumps and
+ * taken branches check the target page and the step budget.
+ */
+/* GCC would otherwise merge the replicated dispatch tails back into one
+ * shared indirect jump (cross-jumping), undoing the threading. */
+__attribute__((optimize("no-crossjumping", "no-gcse")))
 uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 {
+    static const void *const labels[OP_COUNT] = {
+#define L(op) [op] = &&L_##op
+        L(OP_DECODE), L(OP_ILLEGAL), L(OP_CROSS_PAGE), L(OP_PAGE_END),
+        L(OP_LUI), L(OP_AUIPC), L(OP_JAL), L(OP_JALR),
+        L(OP_BEQ), L(OP_BNE), L(OP_BLT), L(OP_BGE), L(OP_BLTU), L(OP_BGEU),
+        L(OP_LB), L(OP_LH), L(OP_LW), L(OP_LD), L(OP_LBU), L(OP_LHU),
+        L(OP_LWU), L(OP_SB), L(OP_SH), L(OP_SW), L(OP_SD),
+        L(OP_ADDI), L(OP_SLTI), L(OP_SLTIU), L(OP_XORI), L(OP_ORI),
+        L(OP_ANDI), L(OP_SLLI), L(OP_SRLI), L(OP_SRAI),
+        L(OP_ADD), L(OP_SUB), L(OP_SLL), L(OP_SLT), L(OP_SLTU), L(OP_XOR),
+        L(OP_SRL), L(OP_SRA), L(OP_OR), L(OP_AND),
+        L(OP_ADDIW), L(OP_SLLIW), L(OP_SRLIW), L(OP_SRAIW),
+        L(OP_ADDW), L(OP_SUBW), L(OP_SLLW), L(OP_SRLW), L(OP_SRAW),
+        L(OP_MUL), L(OP_MULH), L(OP_MULHSU), L(OP_MULHU), L(OP_DIV),
+        L(OP_DIVU), L(OP_REM), L(OP_REMU),
+        L(OP_MULW), L(OP_DIVW), L(OP_DIVUW), L(OP_REMW), L(OP_REMUW),
+        L(OP_FENCE), L(OP_FENCE_I),
+        L(OP_ECALL), L(OP_EBREAK), L(OP_MRET), L(OP_SRET), L(OP_WFI),
+        L(OP_SFENCE_VMA),
+        L(OP_CSRRW), L(OP_CSRRS), L(OP_CSRRC), L(OP_CSRRWI), L(OP_CSRRSI),
+        L(OP_CSRRCI),
+        L(OP_AMO), L(OP_FLW), L(OP_FLD), L(OP_FSW), L(OP_FSD), L(OP_FP),
+#undef L
+    };
     uint64_t *const x = cpu->x;
-    uint64_t pc = cpu->pc;
     uint64_t n = 0;
     const uint64_t instret0 = cpu->instret;
     RISCVTLBEntry *const tlb_r = cpu->tlb[cpu->mmu_idx_data][TLB_READ];
     RISCVTLBEntry *const tlb_w = cpu->tlb[cpu->mmu_idx_data][TLB_WRITE];
     uint64_t fetch_vpn = cpu->fetch_vpn;
-    RISCVInsn *page = cpu->fetch_page ? cpu->fetch_page->insn : NULL;
+    uint64_t vbase = 0;             /* guest virtual address of page[0] */
+    RISCVInsn *page = NULL;
+    RISCVInsn tramp[3];             /* a page-straddling instruction */
+    const RISCVInsn *d;
+    uint64_t pc = cpu->pc;
     uint32_t exc;
     uint64_t tval;
-    RISCVInsn tmp;
-    const RISCVInsn *d;
 
-/* Keep cpu->pc/instret exact before calling out of the loop. */
+#define PC() (vbase + ((uint64_t)(d - page) << 1))
+/* Keep cpu->pc/instret exact before calling out of the loop (pc set). */
 #define SYNC() do { cpu->pc = pc; cpu->instret = instret0 + n; } while (0)
-#define NEXT() do { pc += d->len; goto retired; } while (0)
+#define DISPATCH() goto *labels[d->op]
+/* Retire the current instruction and run the next one in sequence. */
+#define NEXT() do {                                                         \
+        n++;                                                               \
+        d += d->len >> 1;                                                  \
+        if (unlikely(n >= max)) {                                          \
+            goto budget_spent;                                             \
+        }                                                                  \
+        DISPATCH();                                                        \
+    } while (0)
+/* Retire the current instruction and continue at pc (any address). */
+#define JUMP(target) do {                                                   \
+        pc = (target);                                                     \
+        n++;                                                               \
+        if (likely((pc >> RISCV_PAGE_SHIFT) == fetch_vpn && n < max)) {    \
+            d = &page[(pc & RISCV_PAGE_MASK) >> 1];                        \
+            DISPATCH();                                                    \
+        }                                                                  \
+        goto refetch;                                                      \
+    } while (0)
+#define ILLEGAL() do { pc = PC(); goto illegal; } while (0)
 
 #define LOAD(type) do {                                                     \
         uint64_t va_ = x[d->rs1] + (int64_t)d->imm;                        \
-        const unsigned len_ = d->len; /* d may be wiped by a slow path */ \
-        const unsigned rd_ = d->rd;                                        \
         const RISCVTLBEntry *t_ = &tlb_r[(va_ >> RISCV_PAGE_SHIFT) &       \
                                          (RISCV_TLB_SIZE - 1)];            \
-        type v_;                                                           \
         if (likely(t_->vpn == va_ >> RISCV_PAGE_SHIFT &&                   \
                    (va_ & RISCV_PAGE_MASK) <= RISCV_PAGE_SIZE - sizeof(type))) { \
+            type v_;                                                       \
             memcpy(&v_, (const void *)(uintptr_t)(va_ + t_->addend),       \
                    sizeof(type));                                          \
-        } else {                                                           \
-            uint64_t w_;                                                   \
-            SYNC();                                                        \
-            exc = riscv_load_slow(cpu, va_, sizeof(type), &w_);            \
-            if (exc != EXC_NONE) {                                         \
-                tval = va_;                                                \
-                goto exception;                                            \
-            }                                                              \
-            v_ = (type)w_;                                                 \
+            x[d->rd] = (uint64_t)(int64_t)v_;                              \
+            NEXT();                                                        \
         }                                                                  \
-        x[rd_] = (uint64_t)(int64_t)v_;                                    \
-        pc += len_;                                                        \
-        if (unlikely(cpu->break_loop)) {                                   \
-            n++;                                                           \
-            goto leave;                                                    \
+        uint64_t w_;                                                       \
+        RISCVInsn di_ = *d;     /* the walk may wipe *d (A-bit update) */  \
+        pc = PC();                                                         \
+        SYNC();                                                            \
+        exc = riscv_load_slow(cpu, va_, sizeof(type), &w_);                \
+        if (exc != EXC_NONE) {                                             \
+            tval = va_;                                                    \
+            goto exception;                                                \
         }                                                                  \
-        goto retired;                                                      \
+        x[di_.rd] = (uint64_t)(int64_t)(type)w_;                           \
+        pc += di_.len;                                                     \
+        n++;                                                               \
+        goto leave;             /* MMIO may have raised an interrupt */    \
     } while (0)
 
 #define STORE(type, val) do {                                               \
         uint64_t va_ = x[d->rs1] + (int64_t)d->imm;                        \
-        const unsigned len_ = d->len; /* d may be wiped by a slow path */ \
         const RISCVTLBEntry *t_ = &tlb_w[(va_ >> RISCV_PAGE_SHIFT) &       \
                                          (RISCV_TLB_SIZE - 1)];            \
         type v_ = (type)(val);                                             \
@@ -228,383 +283,390 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
                    (va_ & RISCV_PAGE_MASK) <= RISCV_PAGE_SIZE - sizeof(type))) { \
             memcpy((void *)(uintptr_t)(va_ + t_->addend), &v_,             \
                    sizeof(type));                                          \
-        } else {                                                           \
-            SYNC();                                                        \
-            exc = riscv_store_slow(cpu, va_, sizeof(type), (uint64_t)v_);  \
-            if (exc != EXC_NONE) {                                         \
-                tval = va_;                                                \
-                goto exception;                                            \
-            }                                                              \
-            /* the store may have hit this page's decoded code, or an */  \
-            /* interrupt controller: re-enter the loop */                 \
-            pc += len_;                                                    \
-            n++;                                                           \
-            goto leave;                                                    \
+            NEXT();                                                        \
         }                                                                  \
+        const unsigned len_ = d->len;   /* the store may wipe *d */        \
+        pc = PC();                                                         \
+        SYNC();                                                            \
+        exc = riscv_store_slow(cpu, va_, sizeof(type), (uint64_t)v_);      \
+        if (exc != EXC_NONE) {                                             \
+            tval = va_;                                                    \
+            goto exception;                                                \
+        }                                                                  \
+        /* it may have hit decoded code or an interrupt controller */     \
         pc += len_;                                                        \
-        goto retired;                                                      \
+        n++;                                                               \
+        goto leave;                                                        \
     } while (0)
 
 #define FS_CHECK() do {                                                     \
         if (unlikely(!(cpu->mstatus & MSTATUS_FS))) {                      \
-            goto illegal;                                                  \
+            ILLEGAL();                                                     \
         }                                                                  \
     } while (0)
 
-    while (n < max) {
-        if (unlikely((pc >> RISCV_PAGE_SHIFT) != fetch_vpn)) {
-            SYNC();
-            exc = riscv_fetch_slow(cpu, pc);
-            if (exc != EXC_NONE) {
-                tval = pc;
-                goto exception;
-            }
-            fetch_vpn = cpu->fetch_vpn;
-            page = cpu->fetch_page->insn;
-        }
-        d = &page[(pc & RISCV_PAGE_MASK) >> 1];
-dispatch:
-        switch ((RISCVOp)d->op) {
-        case OP_DECODE:
-            riscv_decode_slot((RISCVInsn *)d, cpu->fetch_host,
-                              pc & RISCV_PAGE_MASK);
-            goto dispatch;
-        case OP_CROSS_PAGE: {
-            uint32_t insn;
-            SYNC();
-            exc = riscv_fetch_raw(cpu, pc, &insn, &tval);
-            if (exc != EXC_NONE) {
-                goto exception;
-            }
-            riscv_decode(&tmp, insn, 0);
-            d = &tmp;
-            goto dispatch;
-        }
-        case OP_ILLEGAL:
-            goto illegal;
-
-        case OP_LUI:
-            x[d->rd] = (int64_t)d->imm;
-            NEXT();
-        case OP_AUIPC:
-            x[d->rd] = pc + (int64_t)d->imm;
-            NEXT();
-        case OP_JAL:
-            x[d->rd] = pc + d->len;
-            pc += (int64_t)d->imm;
-            goto retired;
-        case OP_JALR: {
-            uint64_t target = (x[d->rs1] + (int64_t)d->imm) & ~1ull;
-            x[d->rd] = pc + d->len;
-            pc = target;
-            goto retired;
-        }
-
 #define BRANCH(cond) do {                                                   \
-            if (cond) {                                                    \
-                pc += (int64_t)d->imm;                                     \
-                goto retired;                                              \
-            }                                                              \
-            NEXT();                                                        \
-        } while (0)
-        case OP_BEQ:
-            BRANCH(x[d->rs1] == x[d->rs2]);
-        case OP_BNE:
-            BRANCH(x[d->rs1] != x[d->rs2]);
-        case OP_BLT:
-            BRANCH((int64_t)x[d->rs1] < (int64_t)x[d->rs2]);
-        case OP_BGE:
-            BRANCH((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]);
-        case OP_BLTU:
-            BRANCH(x[d->rs1] < x[d->rs2]);
-        case OP_BGEU:
-            BRANCH(x[d->rs1] >= x[d->rs2]);
+        if (cond) {                                                        \
+            JUMP(PC() + (int64_t)d->imm);                                  \
+        }                                                                  \
+        NEXT();                                                            \
+    } while (0)
 
-        case OP_LB:  LOAD(int8_t);
-        case OP_LH:  LOAD(int16_t);
-        case OP_LW:  LOAD(int32_t);
-        case OP_LD:  LOAD(int64_t);
-        case OP_LBU: LOAD(uint8_t);
-        case OP_LHU: LOAD(uint16_t);
-        case OP_LWU: LOAD(uint32_t);
-        case OP_SB:  STORE(uint8_t, x[d->rs2]);
-        case OP_SH:  STORE(uint16_t, x[d->rs2]);
-        case OP_SW:  STORE(uint32_t, x[d->rs2]);
-        case OP_SD:  STORE(uint64_t, x[d->rs2]);
+    if (likely(fetch_vpn != RISCV_TLB_INVALID &&
+               (pc >> RISCV_PAGE_SHIFT) == fetch_vpn)) {
+        vbase = fetch_vpn << RISCV_PAGE_SHIFT;
+        page = cpu->fetch_page->insn;
+        d = &page[(pc & RISCV_PAGE_MASK) >> 1];
+        DISPATCH();
+    }
 
-        case OP_ADDI:
-            x[d->rd] = x[d->rs1] + (int64_t)d->imm;
-            NEXT();
-        case OP_SLTI:
-            x[d->rd] = (int64_t)x[d->rs1] < (int64_t)d->imm;
-            NEXT();
-        case OP_SLTIU:
-            x[d->rd] = x[d->rs1] < (uint64_t)(int64_t)d->imm;
-            NEXT();
-        case OP_XORI:
-            x[d->rd] = x[d->rs1] ^ (int64_t)d->imm;
-            NEXT();
-        case OP_ORI:
-            x[d->rd] = x[d->rs1] | (int64_t)d->imm;
-            NEXT();
-        case OP_ANDI:
-            x[d->rd] = x[d->rs1] & (int64_t)d->imm;
-            NEXT();
-        case OP_SLLI:
-            x[d->rd] = x[d->rs1] << d->imm;
-            NEXT();
-        case OP_SRLI:
-            x[d->rd] = x[d->rs1] >> d->imm;
-            NEXT();
-        case OP_SRAI:
-            x[d->rd] = (int64_t)x[d->rs1] >> d->imm;
-            NEXT();
+refetch:
+    /* pc is the next instruction; n counts what has retired so far. */
+    if (n >= max) {
+        goto out;
+    }
+    SYNC();
+    exc = riscv_fetch_slow(cpu, pc);
+    if (exc != EXC_NONE) {
+        tval = pc;
+        goto exception;
+    }
+    fetch_vpn = cpu->fetch_vpn;
+    vbase = fetch_vpn << RISCV_PAGE_SHIFT;
+    page = cpu->fetch_page->insn;
+    d = &page[(pc & RISCV_PAGE_MASK) >> 1];
+    DISPATCH();
 
-        case OP_ADD:
-            x[d->rd] = x[d->rs1] + x[d->rs2];
-            NEXT();
-        case OP_SUB:
-            x[d->rd] = x[d->rs1] - x[d->rs2];
-            NEXT();
-        case OP_SLL:
-            x[d->rd] = x[d->rs1] << (x[d->rs2] & 63);
-            NEXT();
-        case OP_SLT:
-            x[d->rd] = (int64_t)x[d->rs1] < (int64_t)x[d->rs2];
-            NEXT();
-        case OP_SLTU:
-            x[d->rd] = x[d->rs1] < x[d->rs2];
-            NEXT();
-        case OP_XOR:
-            x[d->rd] = x[d->rs1] ^ x[d->rs2];
-            NEXT();
-        case OP_SRL:
-            x[d->rd] = x[d->rs1] >> (x[d->rs2] & 63);
-            NEXT();
-        case OP_SRA:
-            x[d->rd] = (int64_t)x[d->rs1] >> (x[d->rs2] & 63);
-            NEXT();
-        case OP_OR:
-            x[d->rd] = x[d->rs1] | x[d->rs2];
-            NEXT();
-        case OP_AND:
-            x[d->rd] = x[d->rs1] & x[d->rs2];
-            NEXT();
+L_OP_DECODE:
+    riscv_decode_slot((RISCVInsn *)d, cpu->fetch_host,
+                      (unsigned)(d - page) << 1);
+    DISPATCH();
+L_OP_PAGE_END:
+    pc = PC();
+    goto refetch;
+L_OP_CROSS_PAGE: {
+        uint32_t insn;
+        pc = PC();
+        SYNC();
+        exc = riscv_fetch_raw(cpu, pc, &insn, &tval);
+        if (exc != EXC_NONE) {
+            goto exception;
+        }
+        /* Run it from a 3-slot trampoline "page" based at pc, whose
+         * sentinel sends execution back through refetch. */
+        memset(tramp, 0, sizeof(tramp));
+        riscv_decode(&tramp[0], insn, 0);
+        tramp[2].op = OP_PAGE_END;
+        vbase = pc;
+        page = tramp;
+        fetch_vpn = RISCV_TLB_INVALID;
+        d = tramp;
+        DISPATCH();
+    }
+L_OP_ILLEGAL:
+    ILLEGAL();
 
-        case OP_ADDIW:
-            x[d->rd] = (int64_t)(int32_t)(x[d->rs1] + d->imm);
-            NEXT();
-        case OP_SLLIW:
-            x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] << d->imm);
-            NEXT();
-        case OP_SRLIW:
-            x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] >> d->imm);
-            NEXT();
-        case OP_SRAIW:
-            x[d->rd] = (int64_t)((int32_t)x[d->rs1] >> d->imm);
-            NEXT();
-        case OP_ADDW:
-            x[d->rd] = (int64_t)(int32_t)(x[d->rs1] + x[d->rs2]);
-            NEXT();
-        case OP_SUBW:
-            x[d->rd] = (int64_t)(int32_t)(x[d->rs1] - x[d->rs2]);
-            NEXT();
-        case OP_SLLW:
-            x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] <<
-                                          (x[d->rs2] & 31));
-            NEXT();
-        case OP_SRLW:
-            x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] >>
-                                          (x[d->rs2] & 31));
-            NEXT();
-        case OP_SRAW:
-            x[d->rd] = (int64_t)((int32_t)x[d->rs1] >> (x[d->rs2] & 31));
-            NEXT();
+L_OP_LUI:
+    x[d->rd] = (int64_t)d->imm;
+    NEXT();
+L_OP_AUIPC:
+    x[d->rd] = PC() + (int64_t)d->imm;
+    NEXT();
+L_OP_JAL: {
+        uint64_t here = PC();
+        x[d->rd] = here + d->len;
+        JUMP(here + (int64_t)d->imm);
+    }
+L_OP_JALR: {
+        uint64_t target = (x[d->rs1] + (int64_t)d->imm) & ~1ull;
+        x[d->rd] = PC() + d->len;
+        JUMP(target);
+    }
 
-        /* M extension; division corner cases per unprivileged spec §7.2
-         * table 7.1 (no traps). */
-        case OP_MUL:
-            x[d->rd] = x[d->rs1] * x[d->rs2];
-            NEXT();
-        case OP_MULH:
-            x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] *
-                                   (__int128)(int64_t)x[d->rs2]) >> 64);
-            NEXT();
-        case OP_MULHSU:
-            x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] *
-                                   (__int128)(unsigned __int128)x[d->rs2])
-                                  >> 64);
-            NEXT();
-        case OP_MULHU:
-            x[d->rd] = (uint64_t)(((unsigned __int128)x[d->rs1] *
-                                   x[d->rs2]) >> 64);
-            NEXT();
-        case OP_DIV: {
-            int64_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = b == 0 ? UINT64_MAX
-                     : (a == INT64_MIN && b == -1) ? (uint64_t)a
-                     : (uint64_t)(a / b);
-            NEXT();
-        }
-        case OP_DIVU: {
-            uint64_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = b == 0 ? UINT64_MAX : a / b;
-            NEXT();
-        }
-        case OP_REM: {
-            int64_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = b == 0 ? (uint64_t)a
-                     : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
-            NEXT();
-        }
-        case OP_REMU: {
-            uint64_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = b == 0 ? a : a % b;
-            NEXT();
-        }
-        case OP_MULW:
-            x[d->rd] = (int64_t)(int32_t)(x[d->rs1] * x[d->rs2]);
-            NEXT();
-        case OP_DIVW: {
-            int32_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = (int64_t)(b == 0 ? -1
-                                 : (a == INT32_MIN && b == -1) ? a : a / b);
-            NEXT();
-        }
-        case OP_DIVUW: {
-            uint32_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = (int64_t)(int32_t)(b == 0 ? UINT32_MAX : a / b);
-            NEXT();
-        }
-        case OP_REMW: {
-            int32_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = (int64_t)(b == 0 ? a
-                                 : (a == INT32_MIN && b == -1) ? 0 : a % b);
-            NEXT();
-        }
-        case OP_REMUW: {
-            uint32_t a = x[d->rs1], b = x[d->rs2];
-            x[d->rd] = (int64_t)(int32_t)(b == 0 ? a : a % b);
-            NEXT();
-        }
+L_OP_BEQ:  BRANCH(x[d->rs1] == x[d->rs2]);
+L_OP_BNE:  BRANCH(x[d->rs1] != x[d->rs2]);
+L_OP_BLT:  BRANCH((int64_t)x[d->rs1] < (int64_t)x[d->rs2]);
+L_OP_BGE:  BRANCH((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]);
+L_OP_BLTU: BRANCH(x[d->rs1] < x[d->rs2]);
+L_OP_BGEU: BRANCH(x[d->rs1] >= x[d->rs2]);
 
-        case OP_FENCE:
-            NEXT();     /* one hart at a time: memory is always ordered */
+L_OP_LB:  LOAD(int8_t);
+L_OP_LH:  LOAD(int16_t);
+L_OP_LW:  LOAD(int32_t);
+L_OP_LD:  LOAD(int64_t);
+L_OP_LBU: LOAD(uint8_t);
+L_OP_LHU: LOAD(uint16_t);
+L_OP_LWU: LOAD(uint32_t);
+L_OP_SB:  STORE(uint8_t, x[d->rs2]);
+L_OP_SH:  STORE(uint16_t, x[d->rs2]);
+L_OP_SW:  STORE(uint32_t, x[d->rs2]);
+L_OP_SD:  STORE(uint64_t, x[d->rs2]);
 
-        case OP_FENCE_I:
-        case OP_ECALL:
-        case OP_EBREAK:
-        case OP_MRET:
-        case OP_SRET:
-        case OP_WFI:
-        case OP_SFENCE_VMA:
-            SYNC();
-            exc = exec_system(cpu, d);
-            if (exc != EXC_NONE) {
-                tval = exc == EXC_ILLEGAL_INSN ? d->raw
-                     : exc == EXC_BREAKPOINT ? pc : 0;
-                goto exception;
-            }
+L_OP_ADDI:
+    x[d->rd] = x[d->rs1] + (int64_t)d->imm;
+    NEXT();
+L_OP_SLTI:
+    x[d->rd] = (int64_t)x[d->rs1] < (int64_t)d->imm;
+    NEXT();
+L_OP_SLTIU:
+    x[d->rd] = x[d->rs1] < (uint64_t)(int64_t)d->imm;
+    NEXT();
+L_OP_XORI:
+    x[d->rd] = x[d->rs1] ^ (int64_t)d->imm;
+    NEXT();
+L_OP_ORI:
+    x[d->rd] = x[d->rs1] | (int64_t)d->imm;
+    NEXT();
+L_OP_ANDI:
+    x[d->rd] = x[d->rs1] & (int64_t)d->imm;
+    NEXT();
+L_OP_SLLI:
+    x[d->rd] = x[d->rs1] << d->imm;
+    NEXT();
+L_OP_SRLI:
+    x[d->rd] = x[d->rs1] >> d->imm;
+    NEXT();
+L_OP_SRAI:
+    x[d->rd] = (int64_t)x[d->rs1] >> d->imm;
+    NEXT();
+
+L_OP_ADD:
+    x[d->rd] = x[d->rs1] + x[d->rs2];
+    NEXT();
+L_OP_SUB:
+    x[d->rd] = x[d->rs1] - x[d->rs2];
+    NEXT();
+L_OP_SLL:
+    x[d->rd] = x[d->rs1] << (x[d->rs2] & 63);
+    NEXT();
+L_OP_SLT:
+    x[d->rd] = (int64_t)x[d->rs1] < (int64_t)x[d->rs2];
+    NEXT();
+L_OP_SLTU:
+    x[d->rd] = x[d->rs1] < x[d->rs2];
+    NEXT();
+L_OP_XOR:
+    x[d->rd] = x[d->rs1] ^ x[d->rs2];
+    NEXT();
+L_OP_SRL:
+    x[d->rd] = x[d->rs1] >> (x[d->rs2] & 63);
+    NEXT();
+L_OP_SRA:
+    x[d->rd] = (int64_t)x[d->rs1] >> (x[d->rs2] & 63);
+    NEXT();
+L_OP_OR:
+    x[d->rd] = x[d->rs1] | x[d->rs2];
+    NEXT();
+L_OP_AND:
+    x[d->rd] = x[d->rs1] & x[d->rs2];
+    NEXT();
+
+L_OP_ADDIW:
+    x[d->rd] = (int64_t)(int32_t)(x[d->rs1] + d->imm);
+    NEXT();
+L_OP_SLLIW:
+    x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] << d->imm);
+    NEXT();
+L_OP_SRLIW:
+    x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] >> d->imm);
+    NEXT();
+L_OP_SRAIW:
+    x[d->rd] = (int64_t)((int32_t)x[d->rs1] >> d->imm);
+    NEXT();
+L_OP_ADDW:
+    x[d->rd] = (int64_t)(int32_t)(x[d->rs1] + x[d->rs2]);
+    NEXT();
+L_OP_SUBW:
+    x[d->rd] = (int64_t)(int32_t)(x[d->rs1] - x[d->rs2]);
+    NEXT();
+L_OP_SLLW:
+    x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] << (x[d->rs2] & 31));
+    NEXT();
+L_OP_SRLW:
+    x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] >> (x[d->rs2] & 31));
+    NEXT();
+L_OP_SRAW:
+    x[d->rd] = (int64_t)((int32_t)x[d->rs1] >> (x[d->rs2] & 31));
+    NEXT();
+
+    /* M extension; division corner cases per unprivileged spec §7.2 table
+     * 7.1 (no traps). */
+L_OP_MUL:
+    x[d->rd] = x[d->rs1] * x[d->rs2];
+    NEXT();
+L_OP_MULH:
+    x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] *
+                           (__int128)(int64_t)x[d->rs2]) >> 64);
+    NEXT();
+L_OP_MULHSU:
+    x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] *
+                           (__int128)(unsigned __int128)x[d->rs2]) >> 64);
+    NEXT();
+L_OP_MULHU:
+    x[d->rd] = (uint64_t)(((unsigned __int128)x[d->rs1] * x[d->rs2]) >> 64);
+    NEXT();
+L_OP_DIV: {
+        int64_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = b == 0 ? UINT64_MAX
+                 : (a == INT64_MIN && b == -1) ? (uint64_t)a
+                 : (uint64_t)(a / b);
+        NEXT();
+    }
+L_OP_DIVU: {
+        uint64_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = b == 0 ? UINT64_MAX : a / b;
+        NEXT();
+    }
+L_OP_REM: {
+        int64_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = b == 0 ? (uint64_t)a
+                 : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
+        NEXT();
+    }
+L_OP_REMU: {
+        uint64_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = b == 0 ? a : a % b;
+        NEXT();
+    }
+L_OP_MULW:
+    x[d->rd] = (int64_t)(int32_t)(x[d->rs1] * x[d->rs2]);
+    NEXT();
+L_OP_DIVW: {
+        int32_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = (int64_t)(b == 0 ? -1
+                             : (a == INT32_MIN && b == -1) ? a : a / b);
+        NEXT();
+    }
+L_OP_DIVUW: {
+        uint32_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = (int64_t)(int32_t)(b == 0 ? UINT32_MAX : a / b);
+        NEXT();
+    }
+L_OP_REMW: {
+        int32_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = (int64_t)(b == 0 ? a
+                             : (a == INT32_MIN && b == -1) ? 0 : a % b);
+        NEXT();
+    }
+L_OP_REMUW: {
+        uint32_t a = x[d->rs1], b = x[d->rs2];
+        x[d->rd] = (int64_t)(int32_t)(b == 0 ? a : a % b);
+        NEXT();
+    }
+
+L_OP_FENCE:
+    NEXT();     /* one hart at a time: memory is always ordered */
+
+L_OP_FENCE_I:
+L_OP_ECALL:
+L_OP_EBREAK:
+L_OP_MRET:
+L_OP_SRET:
+L_OP_WFI:
+L_OP_SFENCE_VMA:
+    pc = PC();
+    SYNC();
+    exc = exec_system(cpu, d);
+    if (exc != EXC_NONE) {
+        tval = exc == EXC_ILLEGAL_INSN ? d->raw
+             : exc == EXC_BREAKPOINT ? pc : 0;
+        goto exception;
+    }
+    pc = cpu->pc;
+    n++;
+    goto leave;
+
+L_OP_CSRRW: L_OP_CSRRS: L_OP_CSRRC:
+L_OP_CSRRWI: L_OP_CSRRSI: L_OP_CSRRCI: {
+        bool wrote = false;
+        pc = PC();
+        SYNC();
+        exc = exec_csr(cpu, d, &wrote);
+        if (exc != EXC_NONE) {
+            tval = d->raw;
+            goto exception;
+        }
+        if (wrote) {
+            /* interrupt enables, translation or FP state may change */
             pc = cpu->pc;
             n++;
             goto leave;
-
-        case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
-        case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI: {
-            bool wrote = false;
-            SYNC();
-            exc = exec_csr(cpu, d, &wrote);
-            if (exc != EXC_NONE) {
-                tval = d->raw;
-                goto exception;
-            }
-            pc = cpu->pc;
-            if (wrote) {
-                n++;
-                goto leave;
-            }
-            goto retired;
         }
-
-        case OP_AMO:
-            tmp = *d;   /* the store may wipe this page's decodes */
-            d = &tmp;
-            SYNC();
-            exc = exec_amo(cpu, d);
-            if (exc != EXC_NONE) {
-                tval = x[d->rs1];
-                goto exception;
-            }
-            NEXT();
-
-        case OP_FLW: {
-            FS_CHECK();
-            uint64_t va = x[d->rs1] + (int64_t)d->imm;
-            uint64_t v;
-            SYNC();
-            exc = riscv_load_slow(cpu, va, 4, &v);
-            if (exc != EXC_NONE) {
-                tval = va;
-                goto exception;
-            }
-            riscv_fp_set_s(cpu, d->rd, (uint32_t)v);
-            NEXT();
-        }
-        case OP_FLD: {
-            FS_CHECK();
-            uint64_t va = x[d->rs1] + (int64_t)d->imm;
-            uint64_t v;
-            SYNC();
-            exc = riscv_load_slow(cpu, va, 8, &v);
-            if (exc != EXC_NONE) {
-                tval = va;
-                goto exception;
-            }
-            riscv_fp_set_d(cpu, d->rd, v);
-            NEXT();
-        }
-        case OP_FSW:
-            FS_CHECK();
-            STORE(uint32_t, cpu->f[d->rs2]);
-        case OP_FSD:
-            FS_CHECK();
-            STORE(uint64_t, cpu->f[d->rs2]);
-        case OP_FP:
-            FS_CHECK();
-            SYNC();
-            exc = riscv_fp_exec(cpu, d);
-            if (exc != EXC_NONE) {
-                tval = d->raw;
-                goto exception;
-            }
-            NEXT();
-
-        case OP_COUNT:
-            break;
-        }
-        /* not reached: every op above ends in goto */
-        goto illegal;
-retired:
-        n++;
+        NEXT();
     }
+
+L_OP_AMO: {
+        RISCVInsn di = *d;  /* the store may wipe this page's decodes */
+        pc = PC();
+        SYNC();
+        exc = exec_amo(cpu, &di);
+        if (exc != EXC_NONE) {
+            tval = x[di.rs1];
+            goto exception;
+        }
+        JUMP(pc + di.len);
+    }
+
+L_OP_FLW:
+L_OP_FLD: {
+        FS_CHECK();
+        uint64_t va = x[d->rs1] + (int64_t)d->imm;
+        uint64_t v;
+        RISCVInsn di = *d;
+        pc = PC();
+        SYNC();
+        exc = riscv_load_slow(cpu, va, di.op == OP_FLW ? 4 : 8, &v);
+        if (exc != EXC_NONE) {
+            tval = va;
+            goto exception;
+        }
+        if (di.op == OP_FLW) {
+            riscv_fp_set_s(cpu, di.rd, (uint32_t)v);
+        } else {
+            riscv_fp_set_d(cpu, di.rd, v);
+        }
+        JUMP(pc + di.len);
+    }
+L_OP_FSW:
+    FS_CHECK();
+    STORE(uint32_t, cpu->f[d->rs2]);
+L_OP_FSD:
+    FS_CHECK();
+    STORE(uint64_t, cpu->f[d->rs2]);
+L_OP_FP:
+    FS_CHECK();
+    pc = PC();
     SYNC();
-    return n;
+    exc = riscv_fp_exec(cpu, d);
+    if (exc != EXC_NONE) {
+        tval = d->raw;
+        goto exception;
+    }
+    NEXT();
 
 illegal:
     exc = EXC_ILLEGAL_INSN;
     tval = d->raw;
 exception:
+    /* pc is the faulting instruction */
     SYNC();
     riscv_cpu_raise(cpu, exc, tval);
     return n + 1;
 
+budget_spent:
+    pc = PC();
+out:
 leave:
     SYNC();
     return n;
+#undef PC
 #undef SYNC
+#undef DISPATCH
 #undef NEXT
+#undef JUMP
+#undef ILLEGAL
 #undef LOAD
 #undef STORE
-#undef BRANCH
 #undef FS_CHECK
+#undef BRANCH
 }

@@ -117,7 +117,9 @@ typedef struct RISCVInsn {
 
 typedef struct RISCVCodePage {
     uint32_t gen;                       /* RISCVCodeCache.gen when filled */
-    RISCVInsn insn[RISCV_PAGE_INSNS];   /* one slot per 2-byte offset */
+    /* one slot per 2-byte offset, plus an OP_PAGE_END sentinel that
+     * catches execution running off the end of the page */
+    RISCVInsn insn[RISCV_PAGE_INSNS + 1];
 } RISCVCodePage;
 
 /* Decoded code per physical RAM page, shared by all harts on the RAM. */
@@ -135,7 +137,7 @@ typedef struct RISCVCodeCache {
 #define RISCV_CODE_CACHE_MAX_PAGES 4096
 
 typedef enum RISCVOp {
-    OP_DECODE = 0, OP_ILLEGAL, OP_CROSS_PAGE,
+    OP_DECODE = 0, OP_ILLEGAL, OP_CROSS_PAGE, OP_PAGE_END,
     OP_LUI, OP_AUIPC, OP_JAL, OP_JALR,
     OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
     OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,

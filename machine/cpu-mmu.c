@@ -384,6 +384,13 @@ static uint32_t fetch_translate(RISCVCPU *cpu, uint64_t pc, uint64_t *pg)
 
 static RISCVCodePage *code_page_get(RISCVCPU *cpu, uint64_t pg);
 
+/* Forget every decode of p (back to OP_DECODE), keeping the sentinel. */
+static void code_page_wipe(RISCVCodePage *p)
+{
+    memset(p->insn, 0, sizeof(p->insn[0]) * RISCV_PAGE_INSNS);
+    p->insn[RISCV_PAGE_INSNS].op = OP_PAGE_END;
+}
+
 uint32_t riscv_fetch_slow(RISCVCPU *cpu, uint64_t pc)
 {
     uint64_t pg;
@@ -475,7 +482,7 @@ void riscv_code_invalidate_page(RISCVCPU *cpu, uint64_t pg)
     RISCVCodePage *p = cc->pages[pg];
 
     if (p) {
-        memset(p->insn, 0, sizeof(p->insn));
+        code_page_wipe(p);
         /* A hart running in this page must come back through
          * code_page_get(), which marks it as code again. */
         for (guint i = 0; i < cc->cpus->len; i++) {
@@ -518,11 +525,12 @@ static RISCVCodePage *code_page_get(RISCVCPU *cpu, uint64_t pg)
             code_cache_drop_all(cc);
         }
         p = g_new0(RISCVCodePage, 1);
+        code_page_wipe(p);
         p->gen = cc->gen;
         cc->pages[pg] = p;
         cc->nalloc++;
     } else if (p->gen != cc->gen) {
-        memset(p->insn, 0, sizeof(p->insn));
+        code_page_wipe(p);
         p->gen = cc->gen;
     }
     if (!cc->has_code[pg]) {
