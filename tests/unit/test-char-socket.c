@@ -641,6 +641,46 @@ static void test_client_remove_connecting(void)
     addr_clear(&a);
 }
 
+/* mux=on over a socket: connection events reach every front end. */
+static void test_server_mux(void)
+{
+    Object *c = chardev_container_new();
+    Addr a;
+    TestFe f1, f2;
+    char buf[8];
+
+    addr_init(&a, &t_unix);
+    g_autofree char *s = g_strdup_printf(
+        "socket,id=m,path=%s,server=on,wait=off,mux=on", a.path);
+    Chardev *mux = chr_new_ok(c, s);
+    g_assert_nonnull(chardev_find(c, "m-base"));
+    fe_attach(&f1, mux);
+    fe_attach(&f2, mux);            /* f2 has the focus */
+    int fd = raw_connect(&a);
+    WAIT_FOR(fe_count(&f1, CHR_EVENT_OPENED) && fe_count(&f2, CHR_EVENT_OPENED),
+             5000);
+    g_assert_cmpint(fe_count(&f1, CHR_EVENT_OPENED), ==, 1);
+    g_assert_cmpint(fe_count(&f2, CHR_EVENT_OPENED), ==, 1);
+    g_assert_cmpint(send(fd, "in\001cx", 5, 0), ==, 5);
+    WAIT_FOR(f1.data->len == 1, 5000);
+    g_assert_cmpstr(f2.data->str, ==, "in");
+    g_assert_cmpstr(f1.data->str, ==, "x");
+    g_assert_cmpint(chr_fe_write(&f1.be, (const uint8_t *)"o1", 2), ==, 2);
+    g_assert_cmpint(chr_fe_write(&f2.be, (const uint8_t *)"o2", 2), ==, 2);
+    recv_mainloop(fd, buf, 4);
+    g_assert_cmpmem(buf, 4, "o1o2", 4);
+    close(fd);
+    WAIT_FOR(fe_count(&f1, CHR_EVENT_CLOSED) && fe_count(&f2, CHR_EVENT_CLOSED),
+             5000);
+    g_assert_cmpint(fe_count(&f1, CHR_EVENT_CLOSED), ==, 1);
+    g_assert_cmpint(fe_count(&f2, CHR_EVENT_CLOSED), ==, 1);
+    g_assert_cmpint(chr_fe_write(&f1.be, (const uint8_t *)"x", 1), ==, -1);
+    fe_detach(&f2);
+    fe_detach(&f1);
+    object_unref(c);
+    addr_clear(&a);
+}
+
 /* ---- options ------------------------------------------------------------- */
 
 static void test_socket_parse_errors(void)
@@ -1125,6 +1165,7 @@ int main(int argc, char **argv)
     add_both("/char/socket/%s/server/second-client-refused",
              test_server_second_client);
     g_test_add_func("/char/socket/unix/server/fdpass", test_server_fdpass);
+    g_test_add_func("/char/socket/unix/server/mux", test_server_mux);
     add_both("/char/socket/%s/client/mainloop", test_client_mainloop);
     add_both("/char/socket/%s/client/wait-conn", test_client_wait);
     add_both("/char/socket/%s/client/reconnect", test_client_reconnect);

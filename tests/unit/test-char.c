@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "chardev/char-telnet.h"
 #include "test-char-harness.h"
 
 static void test_null(void)
@@ -502,6 +503,56 @@ static void test_sink_watch(void)
     object_unref(c);
 }
 
+/* Telnet sequences split across reads are still understood. */
+static void test_telnet_rx_split(void)
+{
+    static const uint8_t in[] = {
+        'a', '\r', 0, 255, 255, 255, 253, 24, 255, 250, 1, 255, 240, 'b',
+        255, 243, '\r', '\n',
+    };
+    g_autoptr(GByteArray) reply = g_byte_array_new();
+    uint8_t greeting[TELNET_GREETING_LEN];
+    TelnetState ts;
+
+    for (size_t cut = 0; cut <= sizeof(in); cut++) {
+        uint8_t buf[sizeof(in)];
+        GString *data = g_string_new(NULL);
+        int brk = 0;
+        telnet_start(&ts, true, greeting);
+        g_byte_array_set_size(reply, 0);
+        memcpy(buf, in, sizeof(in));
+        int n1 = telnet_rx(&ts, buf, (int)cut, reply, &brk);
+        g_string_append_len(data, (char *)buf, n1);
+        int n2 = telnet_rx(&ts, buf + cut, (int)(sizeof(in) - cut), reply,
+                           &brk);
+        g_string_append_len(data, (char *)buf + cut, n2);
+        g_assert_cmpmem(data->str, data->len, "a\r\377b\r\n", 6);
+        g_assert_cmpint(brk, ==, 1);
+        /* DO TERMINAL-TYPE (24) is refused, once. */
+        g_assert_cmpmem(reply->data, reply->len, "\377\374\030", 3);
+        g_string_free(data, true);
+    }
+}
+
+/* A write cut inside a doubled IAC counts the byte and owes the second half. */
+static void test_telnet_tx_partial(void)
+{
+    static const uint8_t buf[] = { 'a', 255, 'b' };
+    g_autoptr(GByteArray) esc = g_byte_array_new();
+    TelnetState ts = { 0 };
+
+    telnet_tx_escape(buf, 3, esc);
+    g_assert_cmpmem(esc->data, esc->len, "a\377\377b", 4);
+    g_assert_cmpint(telnet_tx_consumed(&ts, buf, 3, 1), ==, 1);
+    g_assert_false(ts.out_iac_owed);
+    g_assert_cmpint(telnet_tx_consumed(&ts, buf, 3, 2), ==, 2);
+    g_assert_true(ts.out_iac_owed);
+    g_assert_cmpint(telnet_tx_consumed(&ts, buf, 3, 3), ==, 2);
+    g_assert_false(ts.out_iac_owed);
+    g_assert_cmpint(telnet_tx_consumed(&ts, buf, 3, 4), ==, 3);
+    g_assert_false(ts.out_iac_owed);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -518,5 +569,7 @@ int main(int argc, char **argv)
     g_test_add_func("/char/ringbuf", test_ringbuf);
     g_test_add_func("/char/mux", test_mux);
     g_test_add_func("/char/hotswap", test_hotswap);
+    g_test_add_func("/char/telnet/rx-split", test_telnet_rx_split);
+    g_test_add_func("/char/telnet/tx-partial", test_telnet_tx_partial);
     return g_test_run();
 }
