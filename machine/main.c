@@ -192,6 +192,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    virt_machine_done(m);
     if (!virt_machine_boot(m, &err)) {
         fail(NULL, err);
         goto out;

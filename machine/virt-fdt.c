@@ -12,6 +12,7 @@
 #include "machine/syscon.h"
 #include "machine/virt.h"
 #include "hw/char/serial.h"
+#include "hw/pci/pci-host.h"
 #include "qom/error.h"
 
 /* The UART's input clock: 3.6864 MHz (QEMU virt's). */
@@ -70,7 +71,7 @@ static void fb_strlist(FdtBuilder *b, int node, const char *name,
 static void fb_cells(FdtBuilder *b, int node, const char *name,
                      const uint32_t *cells, unsigned n)
 {
-    fdt32_t be[64];
+    fdt32_t be[PCI_HOST_DT_IMAP_CELLS];
 
     g_assert(n <= G_N_ELEMENTS(be));
     for (unsigned i = 0; i < n; i++) {
@@ -146,6 +147,33 @@ static void fdt_add_cpus(FdtBuilder *b, VirtMachine *m, uint32_t *intc)
 }
 
 
+static void fdt_add_pci(FdtBuilder *b, int soc)
+{
+    const PCIHostWindows w = PCI_HOST_VIRT_WINDOWS;
+    uint32_t ranges[PCI_HOST_DT_RANGES_CELLS];
+    uint32_t imap[PCI_HOST_DT_IMAP_CELLS];
+    const uint32_t imap_mask[] = { PCI_HOST_DT_IMAP_MASK_HI, 0, 0,
+                                   PCI_HOST_DT_IMAP_MASK_PIN };
+    const uint32_t bus_range[] = { 0, pci_host_dt_last_bus(&w) };
+    char name[32];
+
+    g_snprintf(name, sizeof(name), "pci@%" G_GINT64_MODIFIER "x", w.ecam_base);
+    int pci = fb_node(b, soc, name);
+    fb_cells(b, pci, "interrupt-map-mask", imap_mask, G_N_ELEMENTS(imap_mask));
+    fb_cells(b, pci, "interrupt-map", imap,
+             pci_host_dt_interrupt_map(PH_PLIC, VIRT_PCIE_IRQ, imap));
+    fb_cells(b, pci, "ranges", ranges, pci_host_dt_ranges(&w, ranges));
+    fb_reg(b, pci, w.ecam_base, w.ecam_size);
+    fb_prop(b, pci, "dma-coherent", NULL, 0);
+    fb_cells(b, pci, "bus-range", bus_range, G_N_ELEMENTS(bus_range));
+    fb_u32(b, pci, "linux,pci-domain", 0);
+    fb_str(b, pci, "device_type", "pci");
+    fb_str(b, pci, "compatible", PCI_HOST_DT_COMPATIBLE);
+    fb_u32(b, pci, "#size-cells", PCI_HOST_DT_SIZE_CELLS);
+    fb_u32(b, pci, "#interrupt-cells", PCI_HOST_DT_INTERRUPT_CELLS);
+    fb_u32(b, pci, "#address-cells", PCI_HOST_DT_ADDRESS_CELLS);
+}
+
 /* interrupts-extended = <intc0 @a intc0 @b intc1 @a ...>: two lines of
  * every hart's local interrupt controller. */
 static void fb_hart_irqs(FdtBuilder *b, int node, const uint32_t *intc,
@@ -196,6 +224,8 @@ static void fdt_add_soc(FdtBuilder *b, VirtMachine *m, const uint32_t *intc)
     fb_u32(b, uart, "clock-frequency", VIRT_UART_CLOCK_FREQ);
     fb_reg(b, uart, VIRT_UART0_BASE, SERIAL_MMIO_SIZE);
     fb_str(b, uart, "compatible", "ns16550a");
+
+    fdt_add_pci(b, soc);
 
     g_snprintf(name, sizeof(name), "test@%llx", VIRT_TEST_BASE);
     int test = fb_node(b, soc, name);

@@ -10,6 +10,7 @@
 #include "chardev/chardev.h"
 #include "hw/char/serial.h"
 #include "hw/core/qdev.h"
+#include "hw/pci/pci-host.h"
 #include "machine/boot.h"
 #include "machine/clint.h"
 #include "machine/plic.h"
@@ -27,6 +28,7 @@ struct VirtDevices {
     SerialState *uart0;
     SysconState *syscon;
     SbiState *sbi;          /* NULL with -bios PATH */
+    PCIHostState *pci;      /* /machine/pci-host */
 };
 
 void virt_log(VirtMachine *m, const char *fmt, ...)
@@ -209,6 +211,14 @@ static bool virt_create_devices(VirtMachine *m, GError **errp)
     }
     irq_connect(serial_get_irq(d->uart0), plic_set_irq, d->plic,
                 VIRT_UART0_IRQ);
+    d->pci = pci_host_ecam_new(m->machine, &m->sysmem,
+                               &PCI_HOST_VIRT_WINDOWS, errp);
+    if (!d->pci) {
+        return false;
+    }
+    for (unsigned i = 0; i < PCI_NUM_PINS; i++) {
+        irq_connect(&d->pci->irq[i], plic_set_irq, d->plic, VIRT_PCIE_IRQ + i);
+    }
     return virt_map(m, syscon_get_region(d->syscon), VIRT_TEST_BASE, errp) &&
            virt_map(m, clint_get_region(d->clint), VIRT_CLINT_BASE, errp) &&
            virt_map(m, plic_get_region(d->plic), VIRT_PLIC_BASE, errp) &&
@@ -326,6 +336,7 @@ void virt_machine_reset_devices(VirtMachine *m)
     if (m->dev->sbi) {
         sbi_reset(m->dev->sbi);
     }
+    qdev_reset(DEVICE(m->dev->pci));
     Object *periph = object_get_child(m->machine, "peripheral");
     Object *anon = object_get_child(m->machine, "peripheral-anon");
     Object *conts[] = { periph, anon };
@@ -334,6 +345,11 @@ void virt_machine_reset_devices(VirtMachine *m)
             object_child_foreach(conts[i], virt_reset_child, NULL);
         }
     }
+}
+
+void virt_machine_done(VirtMachine *m)
+{
+    pci_host_ecam_machine_done(m->dev->pci);
 }
 
 /* ---- boot ------------------------------------------------------------------ */

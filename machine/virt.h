@@ -6,6 +6,7 @@
  * Life of a machine (main.c):
  *     VirtMachine *m = virt_machine_new(&cfg, root, chardevs, errp);
  *     ... qdev_device_add(m->machine, "-device string", errp) ...
+ *     virt_machine_done(m);
  *     virt_machine_boot(m, errp);      (DT, images, harts reset)
  *     int status = virt_main_loop(m);  (until poweroff, failure, signal)
  *     virt_machine_free(m);
@@ -26,18 +27,13 @@
 /* The memory map (DESIGN.md "The board"). */
 #define VIRT_TEST_BASE   0x00100000ull
 #define VIRT_CLINT_BASE  0x02000000ull
-#define VIRT_PCIE_PIO_BASE 0x03000000ull
-#define VIRT_PCIE_PIO_SIZE 0x00010000ull
 #define VIRT_PLIC_BASE   0x0c000000ull
 #define VIRT_UART0_BASE  0x10000000ull
-#define VIRT_PCIE_ECAM_BASE 0x30000000ull
-#define VIRT_PCIE_ECAM_SIZE 0x10000000ull
-#define VIRT_PCIE_MMIO_BASE 0x40000000ull
-#define VIRT_PCIE_MMIO_SIZE 0x40000000ull
 #define VIRT_DRAM_BASE   0x80000000ull
 
 #define VIRT_UART0_IRQ 10
 #define VIRT_PCIE_IRQ  32   /* INTA; INTB..D follow */
+/* The PCI windows are hw/pci/pci-host.h's PCI_HOST_VIRT_WINDOWS. */
 #define VIRT_PLIC_NUM_SOURCES 96    /* riscv,ndev: sources 1..96, as QEMU virt */
 
 #define VIRT_MAX_HARTS 8
@@ -83,7 +79,7 @@ typedef struct VirtMachine {
     unsigned nharts;
     const AccelOps *accel;
     AccelVCPU vcpu[VIRT_MAX_HARTS];
-    VirtDevices *dev;       /* CLINT, PLIC, UART, syscon, SBI (virt.c) */
+    VirtDevices *dev;       /* CLINT, PLIC, UART, syscon, SBI, PCI host */
     uint64_t fdt_addr;
     uint64_t kernel_entry;
     VirtRequest request;
@@ -99,6 +95,9 @@ typedef struct VirtMachine {
 VirtMachine *virt_machine_new(const VirtConfig *cfg, Object *root,
                               Object *chardevs, GError **errp);
 void virt_machine_free(VirtMachine *m);
+
+/* virt_machine_done: -device is over; the PCI bus refuses hotplug now. */
+void virt_machine_done(VirtMachine *m);
 
 /*
  * virt_machine_boot: build the DT, load firmware/kernel/initrd and reset
