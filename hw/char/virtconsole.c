@@ -55,36 +55,46 @@ static void vcon_remove_watch(VirtConsole *vcon)
     }
 }
 
+static bool console_flush(VirtConsole *vcon);
+
 static gboolean vcon_port_writable(void *do_not_use, GIOCondition cond,
                                    void *opaque)
 {
     VirtConsole *vcon = opaque;
 
     vcon->watch = 0;
-    virtio_serial_throttle_port(VIRTIO_SERIAL_PORT(vcon), false);
+    if (vcon_is_console(vcon)) {
+        console_flush(vcon);
+    } else {
+        virtio_serial_throttle_port(VIRTIO_SERIAL_PORT(vcon), false);
+    }
     return G_SOURCE_REMOVE;
 }
 
-static void vcon_add_watch(VirtConsole *vcon, FEWatchFunc fn)
+/* Returns false if the backend has no way to wait (it is disconnected). */
+static bool vcon_add_watch(VirtConsole *vcon)
 {
     if (!vcon->watch) {
-        /* 0: the backend cannot wait (disconnected); OPENED resumes us. */
-        vcon->watch = chr_fe_add_watch(&vcon->chr, G_IO_OUT | G_IO_HUP, fn,
-                                       vcon);
+        vcon->watch = chr_fe_add_watch(&vcon->chr, G_IO_OUT | G_IO_HUP,
+                                       vcon_port_writable, vcon);
     }
+    return vcon->watch != 0;
 }
 
 static int64_t serialport_have_data(VirtConsole *vcon, const uint8_t *buf,
                                     size_t len)
 {
+    VirtIOSerialPort *port = VIRTIO_SERIAL_PORT(vcon);
     int chunk = len > INT_MAX ? INT_MAX : (int)len;
     int ret = chr_fe_write(&vcon->chr, buf, chunk);
 
-    if (ret < 0) {
-        return -1;
-    }
-    if ((size_t)ret < len) {
-        vcon_add_watch(vcon, vcon_port_writable);
+    /*
+     * -1, or a short write with nothing to wait on: the backend lost its
+     * peer.  The guest's data stays held until OPENED reopens the port.
+     */
+    if (ret < 0 || ((size_t)ret < len && !vcon_add_watch(vcon))) {
+        virtio_serial_close(port);
+        return ret < 0 ? -1 : ret;
     }
     return ret;
 }
@@ -97,7 +107,7 @@ static bool console_flush(VirtConsole *vcon)
                                MIN(vcon->cbuf->len, (guint)INT_MAX));
         if (ret <= 0) {
             if (ret == 0) {
-                vcon_add_watch(vcon, vcon_port_writable);
+                vcon_add_watch(vcon);
             }
             return false;
         }
@@ -146,7 +156,7 @@ static int64_t console_have_data(VirtConsole *vcon, const uint8_t *buf,
     }
     if ((size_t)ret < len) {
         console_hold(vcon, buf + ret, len - ret);
-        vcon_add_watch(vcon, vcon_port_writable);
+        vcon_add_watch(vcon);
     }
     return len;
 }

@@ -236,7 +236,7 @@ void virtio_serial_open(VirtIOSerialPort *port)
     if (port->vser && port->vser->device_ready) {
         vser_ctrl_send(port->vser, port->nr, VIRTIO_CONSOLE_PORT_OPEN, 1, NULL);
     }
-    /* Deliver what the guest queued while we were away. */
+    /* A new connection: deliver what the guest queued while we were away. */
     port->throttled = false;
     port_flush_tx(port);
 }

@@ -1,0 +1,865 @@
+/*
+ * test-virtio-serial: virtio-serial-pci driven from the host, no CPU: the
+ * test plays Linux's virtio_console (tests/device/test-virtio-serial-drv.h)
+ * and a chardev backend ("vstest", below) whose appetite, watch and
+ * connection it controls, plus a real unix socket.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hw/char/virtio-serial.h"
+#include "test-virtio-serial-drv.h"
+
+/* virtio 1.2 §5.3.2 queue numbers. */
+#define Q_RX(nr)  ((nr) == 0 ? 0u : 2u * (nr) + 2)
+#define Q_TX(nr)  (Q_RX(nr) + 1)
+#define Q_CRX     2
+#define Q_CTX     3
+
+#define F_MULTIPORT  VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT)
+#define F_EMERG      VIRTIO_BIT(VIRTIO_CONSOLE_F_EMERG_WRITE)
+#define F_VERSION_1  VIRTIO_BIT(VIRTIO_F_VERSION_1)
+
+/* ---- "vstest": a backend with a byte budget and a controllable watch ---- */
+
+#define TYPE_CHARDEV_VSTEST "chardev-vstest"
+
+typedef struct TestChardev {
+    Chardev parent;
+    GByteArray *out;    /* what the device wrote */
+    int budget;         /* bytes it will still take; -1: unlimited */
+    bool dead;          /* writes fail (-1) */
+    bool fe_open;       /* the last chr_set_fe_open */
+    int fe_open_calls;
+} TestChardev;
+
+DECLARE_TYPE(TestChardev, ChardevClass, TEST_CHARDEV, TYPE_CHARDEV_VSTEST)
+
+static bool vstest_open(Chardev *chr, const Opts *opts, bool *be_opened,
+                        GError **errp)
+{
+    TestChardev *t = TEST_CHARDEV(chr);
+
+    t->out = g_byte_array_new();
+    t->budget = -1;
+    *be_opened = false;     /* the tests connect it with chr_be_event */
+    return true;
+}
+
+static int vstest_write(Chardev *chr, const uint8_t *buf, int len)
+{
+    TestChardev *t = TEST_CHARDEV(chr);
+    int n;
+
+    if (t->dead) {
+        return -1;
+    }
+    n = t->budget < 0 ? len : MIN(len, t->budget);
+    if (t->budget >= 0) {
+        t->budget -= n;
+    }
+    g_byte_array_append(t->out, buf, n);
+    return n;
+}
+
+/* The G_IO_OUT source: ready while the budget allows a byte. */
+typedef struct VstestSource {
+    GSource src;
+    TestChardev *t;
+} VstestSource;
+
+static gboolean vstest_src_check(GSource *s)
+{
+    TestChardev *t = ((VstestSource *)s)->t;
+
+    return !t->dead && t->budget != 0;
+}
+
+static gboolean vstest_src_prepare(GSource *s, gint *timeout)
+{
+    *timeout = -1;
+    return vstest_src_check(s);
+}
+
+static gboolean vstest_src_dispatch(GSource *s, GSourceFunc cb, gpointer data)
+{
+    return ((FEWatchFunc)(void *)cb)(NULL, G_IO_OUT, data);
+}
+
+static GSourceFuncs vstest_src_funcs = {
+    .prepare = vstest_src_prepare,
+    .check = vstest_src_check,
+    .dispatch = vstest_src_dispatch,
+};
+
+static GSource *vstest_add_watch(Chardev *chr, GIOCondition cond)
+{
+    GSource *s = g_source_new(&vstest_src_funcs, sizeof(VstestSource));
+
+    ((VstestSource *)s)->t = TEST_CHARDEV(chr);
+    return s;
+}
+
+static void vstest_set_fe_open(Chardev *chr, bool fe_open)
+{
+    TestChardev *t = TEST_CHARDEV(chr);
+
+    t->fe_open = fe_open;
+    t->fe_open_calls++;
+}
+
+static void vstest_finalize(Object *obj)
+{
+    g_byte_array_free(TEST_CHARDEV(obj)->out, true);
+}
+
+static void vstest_class_init(ObjectClass *oc, void *data)
+{
+    ChardevClass *cc = CHARDEV_CLASS(oc);
+
+    cc->desc = "test backend";
+    cc->open = vstest_open;
+    cc->chr_write = vstest_write;
+    cc->chr_add_watch = vstest_add_watch;
+    cc->chr_set_fe_open = vstest_set_fe_open;
+}
+
+static const TypeInfo vstest_info = {
+    .name = TYPE_CHARDEV_VSTEST,
+    .parent = TYPE_CHARDEV,
+    .instance_size = sizeof(TestChardev),
+    .class_init = vstest_class_init,
+    .instance_finalize = vstest_finalize,
+};
+
+static void vstest_register(void)
+{
+    type_register_static(&vstest_info);
+}
+type_init(vstest_register)
+
+static TestChardev *vstest_new(TestMachine *m, const char *id)
+{
+    g_autofree char *opts = g_strdup_printf("vstest,id=%s", id);
+
+    return TEST_CHARDEV(tm_chardev(m, opts));
+}
+
+/* Feed @s as host input; returns how much the device took. */
+static int host_send(TestChardev *t, const char *s, int len)
+{
+    Chardev *chr = CHARDEV(t);
+    int room = chr_be_can_write(chr);
+    int n = MIN(room, len);
+
+    if (n > 0) {
+        chr_be_write(chr, (const uint8_t *)s, n);
+    }
+    return n;
+}
+
+/* ---- the guest side of the control protocol ------------------------------ */
+
+typedef struct Msg {
+    uint32_t id;
+    uint16_t event, value;
+    char name[64];
+} Msg;
+
+static void ctrl_send(Drv *d, uint32_t id, uint16_t event, uint16_t value)
+{
+    uint8_t b[8];
+    uint32_t le_id = GUINT32_TO_LE(id);
+    uint16_t le_ev = GUINT16_TO_LE(event), le_val = GUINT16_TO_LE(value);
+
+    memcpy(b, &le_id, 4);
+    memcpy(b + 4, &le_ev, 2);
+    memcpy(b + 6, &le_val, 2);
+    drv_post_out(d, Q_CTX, b, sizeof(b));
+    g_assert_true(drv_get_used(d, Q_CTX, NULL, 0, NULL));
+}
+
+/* The next control message from the host; reposts the buffer. */
+static bool ctrl_recv(Drv *d, Msg *msg)
+{
+    uint8_t b[8 + sizeof(msg->name)];
+    uint32_t len, id;
+    uint16_t ev, val;
+
+    memset(b, 0, sizeof(b));
+    if (!drv_get_used(d, Q_CRX, b, sizeof(b) - 1, &len)) {
+        return false;
+    }
+    g_assert_cmpuint(len, >=, 8);
+    memcpy(&id, b, 4);
+    memcpy(&ev, b + 4, 2);
+    memcpy(&val, b + 6, 2);
+    msg->id = GUINT32_FROM_LE(id);
+    msg->event = GUINT16_FROM_LE(ev);
+    msg->value = GUINT16_FROM_LE(val);
+    memset(msg->name, 0, sizeof(msg->name));
+    if (len > 8) {
+        memcpy(msg->name, b + 8, MIN(len - 8, sizeof(msg->name) - 1));
+    }
+    drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
+    return true;
+}
+
+/* Expect exactly the message (@id, @event, @value) next. */
+static void ctrl_expect(Drv *d, uint32_t id, uint16_t event, uint16_t value)
+{
+    Msg m;
+
+    if (!ctrl_recv(d, &m)) {
+        g_error("expected control (%u, %u, %u), got nothing", id, event, value);
+    }
+    if (m.id != id || m.event != event || m.value != value) {
+        g_error("expected control (%u, %u, %u), got (%u, %u, %u)", id, event,
+                value, m.id, m.event, m.value);
+    }
+}
+
+static void ctrl_expect_none(Drv *d)
+{
+    Msg m;
+
+    if (ctrl_recv(d, &m)) {
+        g_error("unexpected control (%u, %u, %u)", m.id, m.event, m.value);
+    }
+}
+
+/*
+ * guest_up: bring the driver up with MULTIPORT over queues for ports
+ * 0..@nports-1, post control and rx buffers, send DEVICE_READY and check
+ * that PORT_ADD comes for each nr in @nrs.
+ */
+static void guest_up(Drv *d, unsigned nports, const uint32_t *nrs, size_t n)
+{
+    drv_init(d, F_VERSION_1 | F_MULTIPORT, MAX(Q_CTX, Q_TX(nports - 1)) + 1);
+    for (int i = 0; i < 8; i++) {
+        drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
+    }
+    ctrl_send(d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+    for (size_t i = 0; i < n; i++) {
+        ctrl_expect(d, nrs[i], VIRTIO_CONSOLE_PORT_ADD, 1);
+    }
+    ctrl_expect_none(d);
+}
+
+/* Post @count rx buffers of @len bytes on port @nr. */
+static void post_rx(Drv *d, uint32_t nr, int count, uint32_t len)
+{
+    for (int i = 0; i < count; i++) {
+        drv_post_in(d, Q_RX(nr), len);
+    }
+}
+
+/* Collect everything the device put in port @nr's rx buffers. */
+static void collect_rx(Drv *d, uint32_t nr, GString *into)
+{
+    char buf[DRV_BUF_SIZE];
+    uint32_t len;
+
+    while (drv_get_used(d, Q_RX(nr), buf, sizeof(buf), &len)) {
+        g_string_append_len(into, buf, len);
+    }
+}
+
+static unsigned reap_tx(Drv *d, uint32_t nr)
+{
+    unsigned n = 0;
+
+    while (drv_get_used(d, Q_TX(nr), NULL, 0, NULL)) {
+        n++;
+    }
+    return n;
+}
+
+static void assert_bytes(GByteArray *got, const char *want, size_t len)
+{
+    g_assert_cmpuint(got->len, ==, len);
+    g_assert_true(memcmp(got->data, want, len) == 0);
+}
+
+/* ---- tests ----------------------------------------------------------------- */
+
+static void test_identity(void)
+{
+    TestMachine m;
+
+    tm_init(&m);
+    DeviceState *t = tm_add(&m, "virtio-serial-pci,addr=03.0");
+    DeviceState *mo = tm_add(&m, "virtio-serial-pci,disable-legacy=on");
+    int dft = drv_devfn(t), dfm = drv_devfn(mo);
+
+    g_assert_cmpint(dft, ==, PCI_DEVFN(3, 0));
+    g_assert_cmphex(cfg_read(&m, dft, PCI_VENDOR_ID, 2), ==, 0x1af4);
+    g_assert_cmphex(cfg_read(&m, dft, PCI_DEVICE_ID, 2), ==, 0x1003);
+    g_assert_cmphex(cfg_read(&m, dft, PCI_CLASS_DEVICE, 2), ==, 0x0780);
+    g_assert_cmphex(cfg_read(&m, dft, PCI_SUBSYSTEM_ID, 2), ==, 3);
+    g_assert_cmphex(cfg_read(&m, dft, PCI_REVISION_ID, 1), ==, 0);
+    /* The transitional device has the legacy I/O BAR 0. */
+    g_assert_cmphex(cfg_read(&m, dft, PCI_BASE_ADDRESS_0, 4) &
+                    PCI_BASE_ADDRESS_SPACE_IO, ==, PCI_BASE_ADDRESS_SPACE_IO);
+
+    g_assert_cmphex(cfg_read(&m, dfm, PCI_VENDOR_ID, 2), ==, 0x1af4);
+    g_assert_cmphex(cfg_read(&m, dfm, PCI_DEVICE_ID, 2), ==, 0x1043);
+    g_assert_cmphex(cfg_read(&m, dfm, PCI_CLASS_DEVICE, 2), ==, 0x0780);
+    g_assert_cmphex(cfg_read(&m, dfm, PCI_SUBSYSTEM_ID, 2), ==, 3);
+    g_assert_cmphex(cfg_read(&m, dfm, PCI_REVISION_ID, 1), ==, 1);
+    g_assert_cmphex(cfg_read(&m, dfm, PCI_BASE_ADDRESS_0, 4), ==, 0);
+    tm_destroy(&m);
+}
+
+static void test_features_config(void)
+{
+    TestMachine m;
+    Drv d;
+
+    tm_init(&m);
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    uint64_t f = drv_device_features(&d);
+    g_assert_true(f & F_MULTIPORT);
+    g_assert_true(f & F_EMERG);
+    g_assert_true(f & F_VERSION_1);
+    g_assert_false(f & VIRTIO_BIT(VIRTIO_CONSOLE_F_SIZE));
+    g_assert_cmpuint(drv_cfg_read(&d, 4, 4), ==, 31);   /* max_nr_ports */
+    g_assert_cmpuint(drv_rd(&d, d.common + VIRTIO_PCI_COMMON_NUMQ, 2), ==,
+                     2 * 31 + 2);
+
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci,max_ports=1,"
+                                 "emergency-write=off"));
+    f = drv_device_features(&d);
+    g_assert_false(f & F_MULTIPORT);
+    g_assert_false(f & F_EMERG);
+    g_assert_cmpuint(drv_cfg_read(&d, 4, 4), ==, 1);
+    tm_destroy(&m);
+}
+
+/* DEVICE_READY -> PORT_ADD each; PORT_READY -> CONSOLE_PORT, NAME, OPEN. */
+static void test_control_handshake(void)
+{
+    TestMachine m;
+    Drv d;
+    Msg msg;
+
+    tm_init(&m);
+    vstest_new(&m, "con");
+    TestChardev *t1 = vstest_new(&m, "t1");
+    vstest_new(&m, "t2");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci,id=vser0"));
+    tm_add(&m, "virtconsole,chardev=con");
+    tm_add(&m, "virtserialport,chardev=t1,name=org.minivirt.one");
+    tm_add(&m, "virtserialport,chardev=t2,nr=3");
+    tm_add(&m, "virtserialport,name=org.minivirt.nochr");    /* nr 2 */
+
+    guest_up(&d, 4, (const uint32_t[]){ 0, 1, 2, 3 }, 4);
+
+    /* The console: CONSOLE_PORT, then PORT_OPEN (a console is connected). */
+    ctrl_send(&d, 0, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_expect(&d, 0, VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+    ctrl_expect(&d, 0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_expect_none(&d);
+
+    /* A named port whose backend is open: PORT_NAME then PORT_OPEN. */
+    chr_be_event(CHARDEV(t1), CHR_EVENT_OPENED);
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_assert_true(ctrl_recv(&d, &msg));
+    g_assert_cmpuint(msg.id, ==, 1);
+    g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_NAME);
+    g_assert_cmpstr(msg.name, ==, "org.minivirt.one");
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_expect_none(&d);
+
+    /* No chardev: the name, and no PORT_OPEN. */
+    ctrl_send(&d, 2, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_assert_true(ctrl_recv(&d, &msg));
+    g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_NAME);
+    g_assert_cmpstr(msg.name, ==, "org.minivirt.nochr");
+    ctrl_expect_none(&d);
+
+    /* Unnamed, backend closed: nothing at all. */
+    ctrl_send(&d, 3, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_expect_none(&d);
+
+    /* Hot-plug after DEVICE_READY: PORT_ADD; hot-unplug: PORT_REMOVE. */
+    tm_add(&m, "virtserialport,id=hp,nr=5");
+    ctrl_expect(&d, 5, VIRTIO_CONSOLE_PORT_ADD, 1);
+    g_assert_true(qdev_device_del(m.root, "hp", NULL));
+    ctrl_expect(&d, 5, VIRTIO_CONSOLE_PORT_REMOVE, 1);
+    ctrl_expect_none(&d);
+    tm_destroy(&m);
+}
+
+/* Guest PORT_OPEN reaches the backend (chr_fe_set_open); backend events
+ * reach the guest as PORT_OPEN. */
+static void test_open_close(void)
+{
+    TestMachine m;
+    Drv d;
+    VirtIOSerialPortStats st;
+
+    tm_init(&m);
+    TestChardev *t = vstest_new(&m, "t");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    DeviceState *p = tm_add(&m, "virtserialport,chardev=t,nr=1");
+    guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_expect_none(&d);
+
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_assert_true(t->fe_open);
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(p), &st);
+    g_assert_true(st.guest_connected);
+    g_assert_false(st.host_connected);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    g_assert_false(t->fe_open);
+    g_assert_cmpint(t->fe_open_calls, ==, 2);
+
+    chr_be_event(CHARDEV(t), CHR_EVENT_OPENED);
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(p), &st);
+    g_assert_true(st.host_connected);
+    chr_be_event(CHARDEV(t), CHR_EVENT_CLOSED);
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    chr_be_event(CHARDEV(t), CHR_EVENT_OPENED);
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_expect_none(&d);
+    tm_destroy(&m);
+}
+
+/* Bring up one virtserialport nr 1 on "t", open both ways. */
+static Drv *one_port(TestMachine *m, TestChardev **t, DeviceState **port)
+{
+    Drv *d = g_new0(Drv, 1);
+
+    tm_init(m);
+    *t = vstest_new(m, "t");
+    drv_probe(d, m, tm_add(m, "virtio-serial-pci"));
+    *port = tm_add(m, "virtserialport,chardev=t,nr=1");
+    chr_be_event(CHARDEV(*t), CHR_EVENT_OPENED);
+    guest_up(d, 2, (const uint32_t[]){ 1 }, 1);
+    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_expect_none(d);
+    return d;
+}
+
+static void test_guest_to_host(void)
+{
+    TestMachine m;
+    TestChardev *t;
+    DeviceState *p;
+    Drv *d = one_port(&m, &t, &p);
+    VirtIOSerialPortStats st;
+
+    drv_post_out(d, Q_TX(1), "hello ", 6);
+    drv_post_out(d, Q_TX(1), "world", 5);
+    assert_bytes(t->out, "hello world", 11);
+    g_assert_cmpuint(reap_tx(d, 1), ==, 2);
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(p), &st);
+    g_assert_cmpuint(st.bytes_from_guest, ==, 11);
+    g_assert_false(st.throttled);
+    tm_destroy(&m);
+    g_free(d);
+}
+
+/* Host data is pulled only into posted buffers, spread over several, the
+ * last one partly used. */
+static void test_host_to_guest(void)
+{
+    TestMachine m;
+    TestChardev *t;
+    DeviceState *p;
+    Drv *d = one_port(&m, &t, &p);
+    g_autoptr(GString) got = g_string_new(NULL);
+    VirtIOSerialPortStats st;
+
+    /* No buffers posted: nothing can be taken. */
+    g_assert_cmpint(chr_be_can_write(CHARDEV(t)), ==, 0);
+    post_rx(d, 1, 3, 4);
+    g_assert_cmpint(chr_be_can_write(CHARDEV(t)), ==, 12);
+    g_assert_cmpint(host_send(t, "0123456789", 10), ==, 10);
+    collect_rx(d, 1, got);
+    g_assert_cmpstr(got->str, ==, "0123456789");
+    g_assert_cmpuint(drv_outstanding(d, Q_RX(1)), ==, 0);
+    g_assert_cmpint(chr_be_can_write(CHARDEV(t)), ==, 0);
+
+    /* A closed guest port takes nothing, even with buffers posted. */
+    post_rx(d, 1, 1, 64);
+    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    g_assert_cmpint(chr_be_can_write(CHARDEV(t)), ==, 0);
+    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_assert_cmpint(host_send(t, "abc", 3), ==, 3);
+    g_string_truncate(got, 0);
+    collect_rx(d, 1, got);
+    g_assert_cmpstr(got->str, ==, "abc");
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(p), &st);
+    g_assert_cmpuint(st.bytes_to_guest, ==, 13);
+    tm_destroy(&m);
+    g_free(d);
+}
+
+/*
+ * A backend that takes little: the element is held with its offset, the
+ * port is throttled, the G_IO_OUT watch resumes it; order kept, nothing
+ * lost, and another port is served meanwhile.
+ */
+static void test_throttle(void)
+{
+    TestMachine m;
+    Drv d;
+    VirtIOSerialPortStats st;
+
+    tm_init(&m);
+    TestChardev *slow = vstest_new(&m, "slow");
+    TestChardev *fast = vstest_new(&m, "fast");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    DeviceState *ps = tm_add(&m, "virtserialport,chardev=slow,nr=1");
+    tm_add(&m, "virtserialport,chardev=fast,nr=2");
+    chr_be_event(CHARDEV(slow), CHR_EVENT_OPENED);
+    chr_be_event(CHARDEV(fast), CHR_EVENT_OPENED);
+    guest_up(&d, 3, (const uint32_t[]){ 1, 2 }, 2);
+
+    slow->budget = 3;
+    drv_post_out(&d, Q_TX(1), "abcdefgh", 8);
+    drv_post_out(&d, Q_TX(1), "ijkl", 4);
+    assert_bytes(slow->out, "abc", 3);
+    g_assert_cmpuint(reap_tx(&d, 1), ==, 0);
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(ps), &st);
+    g_assert_true(st.throttled);
+
+    /* The other port is not held up. */
+    drv_post_out(&d, Q_TX(2), "other", 5);
+    assert_bytes(fast->out, "other", 5);
+    g_assert_cmpuint(reap_tx(&d, 2), ==, 1);
+
+    /* Kicks while throttled change nothing. */
+    drv_kick(&d, Q_TX(1));
+    tm_run();
+    assert_bytes(slow->out, "abc", 3);
+
+    slow->budget = 4;
+    tm_run();
+    assert_bytes(slow->out, "abcdefg", 7);
+    g_assert_cmpuint(reap_tx(&d, 1), ==, 0);
+    slow->budget = -1;
+    tm_run();
+    assert_bytes(slow->out, "abcdefghijkl", 12);
+    g_assert_cmpuint(reap_tx(&d, 1), ==, 2);
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(ps), &st);
+    g_assert_false(st.throttled);
+    g_assert_cmpuint(st.bytes_from_guest, ==, 12);
+    tm_destroy(&m);
+}
+
+/* Guest data queued while the backend is away is delivered after it
+ * reconnects (QEMU would discard it). */
+static void test_reconnect_keeps_data(void)
+{
+    TestMachine m;
+    TestChardev *t;
+    DeviceState *p;
+    Drv *d = one_port(&m, &t, &p);
+
+    chr_be_event(CHARDEV(t), CHR_EVENT_CLOSED);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    drv_post_out(d, Q_TX(1), "while ", 6);
+    drv_post_out(d, Q_TX(1), "away", 4);
+    g_assert_cmpuint(t->out->len, ==, 0);
+    g_assert_cmpuint(reap_tx(d, 1), ==, 0);
+
+    chr_be_event(CHARDEV(t), CHR_EVENT_OPENED);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    assert_bytes(t->out, "while away", 10);
+    g_assert_cmpuint(reap_tx(d, 1), ==, 2);
+
+    /* A write that fails half way (peer gone) keeps the rest too. */
+    t->budget = 2;
+    drv_post_out(d, Q_TX(1), "12345", 5);
+    t->dead = true;
+    tm_run();
+    assert_bytes(t->out, "while away12", 12);
+    g_assert_cmpuint(reap_tx(d, 1), ==, 0);
+    t->dead = false;
+    t->budget = -1;
+    chr_be_event(CHARDEV(t), CHR_EVENT_CLOSED);
+    chr_be_event(CHARDEV(t), CHR_EVENT_OPENED);
+    tm_run();
+    assert_bytes(t->out, "while away12345", 15);
+    g_assert_cmpuint(reap_tx(d, 1), ==, 1);
+    tm_destroy(&m);
+    g_free(d);
+}
+
+/* Short control messages and unknown ids are dropped and logged; the
+ * device keeps working. */
+static void test_malformed_control(void)
+{
+    TestMachine m;
+    TestChardev *t;
+    DeviceState *p;
+    Drv *d = one_port(&m, &t, &p);
+
+    g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
+                          "virtio-serial-bus: *: short control message (4 "
+                          "bytes), dropped");
+    drv_post_out(d, Q_CTX, "\1\0\0\0", 4);
+    g_test_assert_expected_messages();
+    g_assert_true(drv_get_used(d, Q_CTX, NULL, 0, NULL));
+
+    g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
+                          "virtio-serial-bus: *: unexpected port id 99 *");
+    ctrl_send(d, 99, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_test_assert_expected_messages();
+
+    g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
+                          "virtio-serial-bus: *: unexpected port id 4294967295 *");
+    ctrl_send(d, 0xffffffff, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_test_assert_expected_messages();
+
+    g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
+                          "virtio-serial-bus: *: unexpected control event 42 *");
+    ctrl_send(d, 1, 42, 1);
+    g_test_assert_expected_messages();
+    ctrl_expect_none(d);
+
+    /* Still serving. */
+    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_post_out(d, Q_TX(1), "ok", 2);
+    assert_bytes(t->out, "ok", 2);
+    g_assert_false(drv_status(d) & VIRTIO_CONFIG_S_NEEDS_RESET);
+    tm_destroy(&m);
+    g_free(d);
+}
+
+/*
+ * A tx descriptor outside guest RAM breaks that device (virtio_error:
+ * NEEDS_RESET), not the process: another virtio-serial device keeps
+ * serving, and after a reset the broken one works again.
+ */
+static void test_broken_ring(void)
+{
+    TestMachine m;
+    Drv a, b;
+
+    tm_init(&m);
+    TestChardev *ta = vstest_new(&m, "ta");
+    TestChardev *tb = vstest_new(&m, "tb");
+    drv_probe(&a, &m, tm_add(&m, "virtio-serial-pci,id=va"));
+    drv_probe(&b, &m, tm_add(&m, "virtio-serial-pci,id=vb"));
+    tm_add(&m, "virtserialport,bus=va.0,chardev=ta,nr=1");
+    tm_add(&m, "virtserialport,bus=vb.0,chardev=tb,nr=1");
+    chr_be_event(CHARDEV(ta), CHR_EVENT_OPENED);
+    chr_be_event(CHARDEV(tb), CHR_EVENT_OPENED);
+    guest_up(&a, 2, (const uint32_t[]){ 1 }, 1);
+    guest_up(&b, 2, (const uint32_t[]){ 1 }, 1);
+
+    g_test_expect_message("virtio", G_LOG_LEVEL_WARNING, "*va*");
+    drv_add_raw(&a, Q_TX(1), 0x1000, 16, false, true);
+    g_test_assert_expected_messages();
+    g_assert_true(drv_status(&a) & VIRTIO_CONFIG_S_NEEDS_RESET);
+    drv_post_out(&a, Q_TX(1), "lost", 4);
+    g_assert_cmpuint(ta->out->len, ==, 0);
+
+    drv_post_out(&b, Q_TX(1), "alive", 5);
+    assert_bytes(tb->out, "alive", 5);
+    post_rx(&b, 1, 1, 16);
+    ctrl_send(&b, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_assert_cmpint(host_send(tb, "back", 4), ==, 4);
+    g_autoptr(GString) got = g_string_new(NULL);
+    collect_rx(&b, 1, got);
+    g_assert_cmpstr(got->str, ==, "back");
+
+    /* Reset and start over: the device works again. */
+    guest_up(&a, 2, (const uint32_t[]){ 1 }, 1);
+    g_assert_false(drv_status(&a) & VIRTIO_CONFIG_S_NEEDS_RESET);
+    drv_post_out(&a, Q_TX(1), "again", 5);
+    assert_bytes(ta->out, "again", 5);
+    tm_destroy(&m);
+}
+
+/* The config emerg_wr register writes one character to port 0. */
+static void test_emergency_write(void)
+{
+    TestMachine m;
+    Drv d;
+
+    tm_init(&m);
+    TestChardev *t = vstest_new(&m, "con");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    DeviceState *con = tm_add(&m, "virtconsole,chardev=con");
+    g_assert_cmpuint(VIRTIO_SERIAL_PORT(con)->nr, ==, 0);
+    /* Before the driver is up, as an early console would. */
+    drv_cfg_write(&d, 8, 'H', 4);
+    drv_cfg_write(&d, 8, 'i', 4);
+    assert_bytes(t->out, "Hi", 2);
+    g_assert_cmpuint(drv_cfg_read(&d, 8, 4), ==, 0);
+
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci,id=noem,"
+                                 "emergency-write=off"));
+    TestChardev *t2 = vstest_new(&m, "con2");
+    tm_add(&m, "virtconsole,bus=noem.0,chardev=con2");
+    drv_cfg_write(&d, 8, 'X', 4);
+    g_assert_cmpuint(t2->out->len, ==, 0);
+    tm_destroy(&m);
+}
+
+/*
+ * The console never holds the guest's buffers (hvc busy-waits on them):
+ * a stalled backend gets a bounded buffer, the rest is dropped, counted
+ * and logged once; the held part comes out in order when it drains.
+ */
+static void test_console_stall(void)
+{
+    TestMachine m;
+    Drv d;
+    VirtIOSerialPortStats st;
+    static char chunk[DRV_BUF_SIZE];
+
+    tm_init(&m);
+    TestChardev *t = vstest_new(&m, "con");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci,id=vc"));
+    DeviceState *con = tm_add(&m, "virtconsole,chardev=con");
+    guest_up(&d, 1, (const uint32_t[]){ 0 }, 1);
+
+    t->budget = 0;
+    size_t total = 0;
+    g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
+                          "virtconsole *: backend stalled, dropping console "
+                          "output");
+    for (int i = 0; i < 20; i++) {
+        memset(chunk, 'a' + i, sizeof(chunk));
+        drv_post_out(&d, Q_TX(0), chunk, sizeof(chunk));
+        total += sizeof(chunk);
+        /* Every buffer comes straight back. */
+        g_assert_cmpuint(reap_tx(&d, 0), ==, 1);
+    }
+    g_test_assert_expected_messages();
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(con), &st);
+    g_assert_cmpuint(st.bytes_held, ==, 64 * 1024);
+    g_assert_cmpuint(st.bytes_dropped, ==, total - 64 * 1024);
+    g_assert_cmpuint(st.bytes_from_guest, ==, total);
+    g_assert_false(st.throttled);
+
+    t->budget = -1;
+    tm_run();
+    g_assert_cmpuint(t->out->len, ==, 64 * 1024);
+    for (int i = 0; i < 16; i++) {
+        g_assert_cmpint(t->out->data[i * DRV_BUF_SIZE], ==, 'a' + i);
+    }
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(con), &st);
+    g_assert_cmpuint(st.bytes_held, ==, 0);
+
+    /* Flowing again: straight through. */
+    drv_post_out(&d, Q_TX(0), "ok", 2);
+    g_assert_cmpuint(t->out->len, ==, 64 * 1024 + 2);
+    tm_destroy(&m);
+}
+
+/* Without MULTIPORT the guest sees only port 0 on queues 0/1, open. */
+static void test_no_multiport(void)
+{
+    TestMachine m;
+    Drv d;
+
+    tm_init(&m);
+    TestChardev *t = vstest_new(&m, "con");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    tm_add(&m, "virtconsole,chardev=con");
+    drv_init(&d, F_VERSION_1, 2);
+    drv_post_out(&d, Q_TX(0), "legacy", 6);
+    assert_bytes(t->out, "legacy", 6);
+    post_rx(&d, 0, 1, 16);
+    g_assert_cmpint(host_send(t, "in", 2), ==, 2);
+    g_autoptr(GString) got = g_string_new(NULL);
+    collect_rx(&d, 0, got);
+    g_assert_cmpstr(got->str, ==, "in");
+    g_assert_true(t->fe_open);
+    tm_destroy(&m);
+}
+
+/* A real unix socket behind the port: data both ways, with the kernel's
+ * buffers as the backpressure. */
+static void test_socket(void)
+{
+    TestMachine m;
+    Drv d;
+    g_autofree char *dir = g_dir_make_tmp("vser-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "sock", NULL);
+    g_autofree char *opts = g_strdup_printf(
+        "socket,id=s,path=%s,server=on,wait=off", path);
+
+    tm_init(&m);
+    tm_chardev(&m, opts);
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    tm_add(&m, "virtserialport,chardev=s,nr=1");
+    guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_expect_none(&d);
+
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    for (int i = 0; i < 100; i++) {
+        tm_run();
+        Msg msg;
+        if (ctrl_recv(&d, &msg)) {
+            g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
+            g_assert_cmpuint(msg.value, ==, 1);
+            break;
+        }
+        g_usleep(1000);
+    }
+
+    drv_post_out(&d, Q_TX(1), "to-host", 7);
+    char buf[16] = "";
+    g_assert_cmpint(read(fd, buf, sizeof(buf)), ==, 7);
+    g_assert_cmpstr(buf, ==, "to-host");
+
+    post_rx(&d, 1, 2, 4);
+    g_assert_cmpint(write(fd, "to-guest", 8), ==, 8);
+    g_autoptr(GString) got = g_string_new(NULL);
+    for (int i = 0; i < 100 && got->len < 8; i++) {
+        tm_run();
+        collect_rx(&d, 1, got);
+        g_usleep(1000);
+    }
+    g_assert_cmpstr(got->str, ==, "to-guest");
+    close(fd);
+    tm_destroy(&m);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/virtio-serial/pci/identity", test_identity);
+    g_test_add_func("/virtio-serial/pci/features-config",
+                    test_features_config);
+    g_test_add_func("/virtio-serial/control/handshake",
+                    test_control_handshake);
+    g_test_add_func("/virtio-serial/control/malformed",
+                    test_malformed_control);
+    g_test_add_func("/virtio-serial/port/open-close", test_open_close);
+    g_test_add_func("/virtio-serial/port/guest-to-host", test_guest_to_host);
+    g_test_add_func("/virtio-serial/port/host-to-guest", test_host_to_guest);
+    g_test_add_func("/virtio-serial/port/throttle", test_throttle);
+    g_test_add_func("/virtio-serial/port/reconnect-keeps-data",
+                    test_reconnect_keeps_data);
+    g_test_add_func("/virtio-serial/port/no-multiport", test_no_multiport);
+    g_test_add_func("/virtio-serial/port/socket", test_socket);
+    g_test_add_func("/virtio-serial/ring/broken-device", test_broken_ring);
+    g_test_add_func("/virtio-serial/console/emergency-write",
+                    test_emergency_write);
+    g_test_add_func("/virtio-serial/console/stall", test_console_stall);
+    return g_test_run();
+}
