@@ -107,9 +107,10 @@ static void tcp_chr_update_disconnected_filename(SocketChardev *s)
     char *name;
 
     if (s->addr->type == SOCKET_ADDRESS_TYPE_UNIX) {
-        name = g_strdup_printf("disconnected:unix:%s%s%s",
-                               s->addr->u.q_unix.path,
-                               s->addr->u.q_unix.abstract ? ",abstract=on" : "",
+        const UnixSocketAddress *un = &s->addr->u.q_unix;
+        name = g_strdup_printf("disconnected:unix:%s%s%s%s", un->path,
+                               un->abstract ? ",abstract=on" : "",
+                               un->abstract && un->tight ? ",tight=on" : "",
                                server);
     } else {
         /* Not bracketed, as QEMU prints it. */
