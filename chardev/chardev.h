@@ -109,15 +109,15 @@ DECLARE_TYPE(Chardev, ChardevClass, CHARDEV, TYPE_CHARDEV)
 int chr_be_can_write(Chardev *s);
 
 /*
- * chr_be_write: hand @len bytes from the host to the front end.  The backend
- * must not pass more than chr_be_can_write() allowed; anything beyond that
- * (or with no front end) is discarded, as a device that cannot hold it would.
+ * chr_be_write: hand @len bytes from the host to the front end.  Passing more
+ * than chr_be_can_write() allowed is a backend bug.  Without a front end (or
+ * a read handler) the bytes go nowhere, as on a port with no device.
  */
 void chr_be_write(Chardev *s, const uint8_t *buf, int len);
 
 /*
- * chr_be_event: report @event.  OPENED/CLOSED also update chr->be_open; an
- * OPENED while open or a CLOSED while closed is not repeated to the device.
+ * chr_be_event: report @event to the front end (all of them, for a mux).
+ * OPENED/CLOSED also set chr->be_open; backends send them alternately.
  */
 void chr_be_event(Chardev *s, ChrEvent event);
 
