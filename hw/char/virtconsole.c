@@ -13,9 +13,14 @@
 #define CHARDEV_CONTAINER_PATH "/chardevs"
 #define TYPE_CHARDEV_BASE "chardev"
 
+static bool port_is_console(VirtIOSerialPort *port)
+{
+    return VIRTIO_SERIAL_PORT_GET_CLASS(port)->is_console;
+}
+
 static bool vcon_is_console(VirtConsole *vcon)
 {
-    return VIRTIO_SERIAL_PORT_GET_CLASS(vcon)->is_console;
+    return port_is_console(VIRTIO_SERIAL_PORT(vcon));
 }
 
 static char *vcon_describe(VirtConsole *vcon)
@@ -211,9 +216,13 @@ static void vcon_event(void *opaque, ChrEvent event)
     }
 }
 
+/* A console's front end is open from realize on (QEMU); a port's follows
+ * the guest. */
 static void vcon_set_guest_connected(VirtIOSerialPort *port, bool connected)
 {
-    chr_fe_set_open(&VIRTCONSOLE(port)->chr, connected);
+    if (!port_is_console(port)) {
+        chr_fe_set_open(&VIRTCONSOLE(port)->chr, connected);
+    }
 }
 
 static void vcon_guest_writable(VirtIOSerialPort *port)
@@ -226,7 +235,7 @@ static int vcon_be_change(void *opaque);
 static void vcon_set_handlers(VirtConsole *vcon)
 {
     chr_fe_set_handlers(&vcon->chr, vcon_can_read, vcon_read, vcon_event,
-                        vcon_be_change, vcon, NULL, false);
+                        vcon_be_change, vcon, NULL, vcon_is_console(vcon));
 }
 
 /* chardev_change: the new backend has no watch of ours; retry on it. */

@@ -274,6 +274,7 @@ void virtio_serial_port_get_stats(VirtIOSerialPort *port,
 
     memset(stats, 0, sizeof(*stats));
     stats->nr = port->nr;
+    stats->name = port->name;
     stats->is_console = pc->is_console;
     stats->guest_connected = port->guest_connected;
     stats->host_connected = port->host_connected;

@@ -64,20 +64,24 @@ typedef struct VirtQueueElement VirtQueueElement;
 
 /*
  * What `info virtio-serial` shows for one port.  Counters are totals since
- * the port was realized; they survive device resets.
+ * the port was realized; they survive device resets.  The chardev id is
+ * the port's "chardev" property (object_property_print).
  */
 typedef struct VirtIOSerialPortStats {
     uint32_t nr;
+    const char *name;       /* the port's name=, or NULL; valid while the
+                               port exists */
     bool is_console;
     bool guest_connected;   /* the guest sent PORT_OPEN 1 (or no MULTIPORT) */
     bool host_connected;    /* the backend is connected (consoles: always) */
     bool throttled;         /* guest data waits for the backend (G_IO_OUT) */
     uint64_t bytes_to_guest;    /* host -> guest, delivered into rx buffers */
-    uint64_t bytes_from_guest;  /* guest -> host, accepted by the backend */
-    uint64_t bytes_held;        /* guest -> host, taken from the ring but
-                                   not yet accepted (console buffer) */
-    uint64_t bytes_dropped;     /* guest -> host, dropped (no chardev, or a
-                                   console's buffer overflowed) */
+    uint64_t bytes_from_guest;  /* guest -> host, taken off the ring: given
+                                   to the backend, or held/dropped below */
+    uint64_t bytes_held;        /* of those, waiting in a console's stall
+                                   buffer for the backend */
+    uint64_t bytes_dropped;     /* lost: guest data with no chardev to go
+                                   to, or past a console's stall buffer */
 } VirtIOSerialPortStats;
 
 struct VirtIOSerialPort {

@@ -839,6 +839,119 @@ static void test_socket(void)
     rmdir(dir);
 }
 
+/* The ringbuf backend (the monitor's ringbuf-read/-write): both ways. */
+static void test_ringbuf(void)
+{
+    TestMachine m;
+    Drv d;
+    uint8_t buf[64];
+
+    tm_init(&m);
+    Chardev *rb = tm_chardev(&m, "ringbuf,id=rb,size=1024");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    tm_add(&m, "virtserialport,chardev=rb,nr=1");
+    guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);    /* ringbuf is open */
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+
+    drv_post_out(&d, Q_TX(1), "ring out", 8);
+    g_assert_cmpint(chardev_ringbuf_read(rb, buf, sizeof(buf), NULL), ==, 8);
+    g_assert_true(memcmp(buf, "ring out", 8) == 0);
+
+    post_rx(&d, 1, 2, 3);
+    g_assert_cmpint(chardev_ringbuf_write(rb, (const uint8_t *)"ring", 4,
+                                          NULL), ==, 4);
+    g_autoptr(GString) got = g_string_new(NULL);
+    collect_rx(&d, 1, got);
+    g_assert_cmpstr(got->str, ==, "ring");
+    tm_destroy(&m);
+}
+
+static void count_port(VirtIOSerialPort *port, void *opaque)
+{
+    GString *s = opaque;
+    VirtIOSerialPortStats st;
+
+    virtio_serial_port_get_stats(port, &st);
+    g_string_append_printf(s, "%u:%s:%d%d ", st.nr, st.name ? st.name : "-",
+                           st.is_console, st.host_connected);
+}
+
+/* What `info virtio-serial` will walk. */
+static void test_foreach_stats(void)
+{
+    TestMachine m;
+    g_autoptr(GString) s = g_string_new(NULL);
+
+    tm_init(&m);
+    vstest_new(&m, "t");
+    DeviceState *v = tm_add(&m, "virtio-serial-pci,id=v");
+    tm_add(&m, "virtserialport,nr=4,name=four");
+    tm_add(&m, "virtconsole,chardev=t");
+    tm_add(&m, "virtserialport,name=one");
+    g_assert_true(virtio_serial_foreach_port(v, count_port, s));
+    g_assert_cmpstr(s->str, ==, "0:-:11 1:one:00 4:four:00 ");
+    g_assert_false(virtio_serial_foreach_port(DEVICE(object_resolve_path(
+        m.root, "/pci-host", NULL)), count_port, s));
+    tm_destroy(&m);
+}
+
+/*
+ * A port unplugged, and a device reset, while elements are held (a
+ * throttled tx element, popped rx buffers): nothing leaks, nothing is
+ * pushed for the dead port, and the device works after the reset.
+ */
+static void test_unplug_and_reset_with_held(void)
+{
+    TestMachine m;
+    Drv d;
+
+    tm_init(&m);
+    TestChardev *a = vstest_new(&m, "a");
+    TestChardev *b = vstest_new(&m, "b");
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    tm_add(&m, "virtserialport,chardev=a,nr=1,id=pa");
+    tm_add(&m, "virtserialport,chardev=b,nr=2");
+    chr_be_event(CHARDEV(a), CHR_EVENT_OPENED);
+    chr_be_event(CHARDEV(b), CHR_EVENT_OPENED);
+    guest_up(&d, 3, (const uint32_t[]){ 1, 2 }, 2);
+    for (uint32_t nr = 1; nr <= 2; nr++) {
+        ctrl_send(&d, nr, VIRTIO_CONSOLE_PORT_OPEN, 1);
+        post_rx(&d, nr, 2, 8);
+    }
+    a->budget = 1;
+    b->budget = 1;
+    drv_post_out(&d, Q_TX(1), "xyz", 3);
+    drv_post_out(&d, Q_TX(2), "xyz", 3);
+    g_assert_cmpint(chr_be_can_write(CHARDEV(a)), ==, 16);
+    g_assert_cmpint(chr_be_can_write(CHARDEV(b)), ==, 16);
+
+    g_assert_true(qdev_device_del(m.root, "pa", NULL));
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_REMOVE, 1);
+    g_assert_cmpuint(reap_tx(&d, 1), ==, 0);
+
+    /* Reset: the driver starts over, port 2 is fresh. */
+    guest_up(&d, 3, (const uint32_t[]){ 2 }, 1);
+    VirtIOSerialPortStats st;
+    b->budget = -1;
+    tm_run();
+    g_assert_cmpuint(b->out->len, ==, 1);   /* the old element is gone */
+    ctrl_send(&d, 2, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_assert_cmpint(chr_be_can_write(CHARDEV(b)), ==, 0);
+    post_rx(&d, 2, 1, 8);
+    g_assert_cmpint(host_send(b, "new", 3), ==, 3);
+    g_autoptr(GString) got = g_string_new(NULL);
+    collect_rx(&d, 2, got);
+    g_assert_cmpstr(got->str, ==, "new");
+    drv_post_out(&d, Q_TX(2), "after", 5);
+    assert_bytes(b->out, "xafter", 6);
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(
+        qbus_find(m.root, "virtio-serial-bus.0")->children->pdata[0]), &st);
+    g_assert_false(st.throttled);
+    tm_destroy(&m);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -857,6 +970,11 @@ int main(int argc, char **argv)
                     test_reconnect_keeps_data);
     g_test_add_func("/virtio-serial/port/no-multiport", test_no_multiport);
     g_test_add_func("/virtio-serial/port/socket", test_socket);
+    g_test_add_func("/virtio-serial/port/ringbuf", test_ringbuf);
+    g_test_add_func("/virtio-serial/port/unplug-and-reset-with-held",
+                    test_unplug_and_reset_with_held);
+    g_test_add_func("/virtio-serial/monitor/foreach-stats",
+                    test_foreach_stats);
     g_test_add_func("/virtio-serial/ring/broken-device", test_broken_ring);
     g_test_add_func("/virtio-serial/console/emergency-write",
                     test_emergency_write);
