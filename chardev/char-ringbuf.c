@@ -64,15 +64,24 @@ static void ringbuf_chr_finalize(Object *obj)
     g_free(RINGBUF_CHARDEV(obj)->cbuf);
 }
 
-int chardev_ringbuf_read(Chardev *chr, uint8_t *buf, int len, GError **errp)
+static RingBufChardev *ringbuf_check(Chardev *chr, GError **errp)
 {
     RingBufChardev *d = (RingBufChardev *)object_dynamic_cast(
         OBJECT(chr), TYPE_CHARDEV_RINGBUF);
-    int i;
 
     if (!d) {
         g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
                     "%s is not a ringbuf device", chr->label);
+    }
+    return d;
+}
+
+int chardev_ringbuf_read(Chardev *chr, uint8_t *buf, int len, GError **errp)
+{
+    RingBufChardev *d = ringbuf_check(chr, errp);
+    int i;
+
+    if (!d) {
         return -1;
     }
     g_mutex_lock(&chr->chr_write_lock);
@@ -86,9 +95,17 @@ int chardev_ringbuf_read(Chardev *chr, uint8_t *buf, int len, GError **errp)
 int chardev_ringbuf_write(Chardev *chr, const uint8_t *buf, int len,
                           GError **errp)
 {
-    if (!object_dynamic_cast(OBJECT(chr), TYPE_CHARDEV_RINGBUF)) {
-        g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
-                    "%s is not a ringbuf device", chr->label);
+    if (!ringbuf_check(chr, errp)) {
+        return -1;
+    }
+    /* Through the write path: the lock, and the logfile like any output. */
+    return chr_write(chr, buf, len);
+}
+
+int chardev_ringbuf_input(Chardev *chr, const uint8_t *buf, int len,
+                          GError **errp)
+{
+    if (!ringbuf_check(chr, errp)) {
         return -1;
     }
     int n = MIN(len, chr_be_can_write(chr));

@@ -217,14 +217,20 @@ const char *chardev_get_backend_name(Chardev *chr);
 #define TYPE_CHARDEV_RINGBUF "chardev-ringbuf"
 
 /*
- * chardev_ringbuf_write: feed @len bytes to the front end as host input
- * (what ringbuf-write does; bytes the device cannot take are dropped).
- * chardev_ringbuf_read: take up to @len bytes the front end wrote.  Returns
- * the count, or -1 with @errp if @chr is not a ringbuf.
+ * chardev_ringbuf_write: append @len bytes to the ring, as if the front end
+ * had written them (QEMU's ringbuf-write: a later ringbuf-read returns them;
+ * the device sees nothing).  Returns @len.
+ * chardev_ringbuf_read: take up to @len of the oldest bytes in the ring.
+ * Returns the count (0 when empty).
+ * chardev_ringbuf_input: hand @len bytes to the front end as host input, as
+ * much as it can take now.  Returns the count taken.
+ * All three: -1 with "ID is not a ringbuf device" if @chr is not a ringbuf.
  */
 int chardev_ringbuf_write(Chardev *chr, const uint8_t *buf, int len,
                           GError **errp);
 int chardev_ringbuf_read(Chardev *chr, uint8_t *buf, int len, GError **errp);
+int chardev_ringbuf_input(Chardev *chr, const uint8_t *buf, int len,
+                          GError **errp);
 
 /* ---- mux ------------------------------------------------------------------ */
 

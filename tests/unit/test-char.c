@@ -272,15 +272,27 @@ static void test_ringbuf(void)
     g_assert_cmpmem(buf, 4, "6789", 4);
     g_assert_cmpint(chardev_ringbuf_read(chr, buf, sizeof(buf), NULL), ==, 0);
 
-    /* ringbuf-write: input for the device, as much as it takes. */
+    /* ringbuf-write appends to the ring, as QEMU's; the device sees none. */
+    g_assert_cmpint(chardev_ringbuf_write(chr, (const uint8_t *)"mon", 3, NULL),
+                    ==, 3);
+    g_assert_cmpint(chardev_ringbuf_read(chr, buf, sizeof(buf), NULL), ==, 3);
+    g_assert_cmpmem(buf, 3, "mon", 3);
+    g_assert_cmpstr(fe.data->str, ==, "");
+
+    /* Input for the device: as much as it takes. */
     fe.room = 3;
-    g_assert_cmpint(chardev_ringbuf_write(chr, (const uint8_t *)"hello", 5,
+    g_assert_cmpint(chardev_ringbuf_input(chr, (const uint8_t *)"hello", 5,
                                           NULL), ==, 3);
     g_assert_cmpstr(fe.data->str, ==, "hel");
 
     Chardev *null = chr_new_ok(c, "null,id=n");
     g_assert_cmpint(chardev_ringbuf_read(null, buf, 1, &err), ==, -1);
     g_assert_cmpstr(err->message, ==, "n is not a ringbuf device");
+    g_clear_error(&err);
+    g_assert_cmpint(chardev_ringbuf_write(null, buf, 1, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==, "n is not a ringbuf device");
+    g_clear_error(&err);
+    g_assert_cmpint(chardev_ringbuf_input(null, buf, 1, &err), ==, -1);
     g_clear_error(&err);
     fe_detach(&fe);
     object_unref(c);
@@ -292,7 +304,7 @@ static void mux_input(Chardev *base, const char *s)
 {
     int len = (int)strlen(s);
 
-    g_assert_cmpint(chardev_ringbuf_write(base, (const uint8_t *)s, len, NULL),
+    g_assert_cmpint(chardev_ringbuf_input(base, (const uint8_t *)s, len, NULL),
                     ==, len);
 }
 
