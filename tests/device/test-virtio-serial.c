@@ -285,31 +285,40 @@ static void assert_bytes(GByteArray *got, const char *want, size_t len)
 
 /* ---- tests ----------------------------------------------------------------- */
 
+/* Enumerate through ECAM: both identities, the class, the subsystem. */
 static void test_identity(void)
 {
     TestMachine m;
+    VPCIDev t, mo;
 
     tm_init(&m);
-    DeviceState *t = tm_add(&m, "virtio-serial-pci,addr=03.0");
-    DeviceState *mo = tm_add(&m, "virtio-serial-pci,disable-legacy=on");
-    int dft = drv_devfn(t), dfm = drv_devfn(mo);
+    tm_add(&m, "virtio-serial-pci,addr=03.0");
+    tm_add(&m, "virtio-serial-pci,disable-legacy=on");
 
-    g_assert_cmpint(dft, ==, PCI_DEVFN(3, 0));
-    g_assert_cmphex(cfg_read(&m, dft, PCI_VENDOR_ID, 2), ==, 0x1af4);
-    g_assert_cmphex(cfg_read(&m, dft, PCI_DEVICE_ID, 2), ==, 0x1003);
-    g_assert_cmphex(cfg_read(&m, dft, PCI_CLASS_DEVICE, 2), ==, 0x0780);
-    g_assert_cmphex(cfg_read(&m, dft, PCI_SUBSYSTEM_ID, 2), ==, 3);
-    g_assert_cmphex(cfg_read(&m, dft, PCI_REVISION_ID, 1), ==, 0);
-    /* The transitional device has the legacy I/O BAR 0. */
-    g_assert_cmphex(cfg_read(&m, dft, PCI_BASE_ADDRESS_0, 4) &
-                    PCI_BASE_ADDRESS_SPACE_IO, ==, PCI_BASE_ADDRESS_SPACE_IO);
+    g_assert_nonnull(vh_pci_find(m.h, 0x1af4, 0x1003, 0, &t));
+    g_assert_null(vh_pci_find(m.h, 0x1af4, 0x1003, 1, &mo));
+    g_assert_cmpint(t.devfn, ==, PCI_DEVFN(3, 0));
+    g_assert_cmphex(vpci_cfg_read(&t, PCI_CLASS_DEVICE, 2), ==, 0x0780);
+    g_assert_cmphex(vpci_cfg_read(&t, PCI_SUBSYSTEM_VENDOR_ID, 2), ==, 0x1af4);
+    g_assert_cmphex(vpci_cfg_read(&t, PCI_SUBSYSTEM_ID, 2), ==, 3);
+    g_assert_cmphex(vpci_cfg_read(&t, PCI_REVISION_ID, 1), ==, 0);
+    /* Transitional: the legacy I/O BAR 0, and the modern BAR 4. */
+    vpci_size_bars(&t);
+    g_assert_true(t.bar_io[VIRTIO_PCI_LEGACY_BAR]);
+    g_assert_cmpuint(t.bar_size[VIRTIO_PCI_MODERN_BAR], >=, 0x4000);
 
-    g_assert_cmphex(cfg_read(&m, dfm, PCI_VENDOR_ID, 2), ==, 0x1af4);
-    g_assert_cmphex(cfg_read(&m, dfm, PCI_DEVICE_ID, 2), ==, 0x1043);
-    g_assert_cmphex(cfg_read(&m, dfm, PCI_CLASS_DEVICE, 2), ==, 0x0780);
-    g_assert_cmphex(cfg_read(&m, dfm, PCI_SUBSYSTEM_ID, 2), ==, 3);
-    g_assert_cmphex(cfg_read(&m, dfm, PCI_REVISION_ID, 1), ==, 1);
-    g_assert_cmphex(cfg_read(&m, dfm, PCI_BASE_ADDRESS_0, 4), ==, 0);
+    g_assert_nonnull(vh_pci_find(m.h, 0x1af4, 0x1043, 0, &mo));
+    g_assert_cmphex(vpci_cfg_read(&mo, PCI_CLASS_DEVICE, 2), ==, 0x0780);
+    g_assert_cmphex(vpci_cfg_read(&mo, PCI_SUBSYSTEM_ID, 2), ==, 3);
+    g_assert_cmphex(vpci_cfg_read(&mo, PCI_REVISION_ID, 1), ==, 1);
+    vpci_size_bars(&mo);
+    g_assert_cmpuint(mo.bar_size[VIRTIO_PCI_LEGACY_BAR], ==, 0);
+    /* Capabilities: the virtio structures, and MSI-X (max_ports + 1). */
+    g_assert_cmpuint(vpci_find_cap(&mo, PCI_CAP_ID_VNDR, 0), !=, 0);
+    uint8_t msix = vpci_find_cap(&mo, PCI_CAP_ID_MSIX, 0);
+    g_assert_cmpuint(msix, !=, 0);
+    g_assert_cmpuint((vpci_cfg_read(&mo, msix + PCI_MSIX_FLAGS, 2) &
+                      PCI_MSIX_FLAGS_QSIZE) + 1, ==, 32);
     tm_destroy(&m);
 }
 
@@ -320,18 +329,18 @@ static void test_features_config(void)
 
     tm_init(&m);
     drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
-    uint64_t f = drv_device_features(&d);
+    uint64_t f = vvirtio_device_features(&d.v);
     g_assert_true(f & F_MULTIPORT);
     g_assert_true(f & F_EMERG);
     g_assert_true(f & F_VERSION_1);
     g_assert_false(f & VIRTIO_BIT(VIRTIO_CONSOLE_F_SIZE));
     g_assert_cmpuint(drv_cfg_read(&d, 4, 4), ==, 31);   /* max_nr_ports */
-    g_assert_cmpuint(drv_rd(&d, d.common + VIRTIO_PCI_COMMON_NUMQ, 2), ==,
+    g_assert_cmpuint(vvirtio_common_read(&d.v, VIRTIO_PCI_COMMON_NUMQ, 2), ==,
                      2 * 31 + 2);
 
     drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci,max_ports=1,"
                                  "emergency-write=off"));
-    f = drv_device_features(&d);
+    f = vvirtio_device_features(&d.v);
     g_assert_false(f & F_MULTIPORT);
     g_assert_false(f & F_EMERG);
     g_assert_cmpuint(drv_cfg_read(&d, 4, 4), ==, 1);
