@@ -60,7 +60,8 @@ int64_t clint_next_deadline_ns(ClintState *c)
     uint64_t best = UINT64_MAX;
 
     for (unsigned h = 0; h < c->nharts; h++) {
-        if (c->mtimecmp[h] > now) {
+        /* All ones is how software disarms the timer. */
+        if (c->mtimecmp[h] > now && c->mtimecmp[h] != UINT64_MAX) {
             best = MIN(best, c->mtimecmp[h] - now);
         }
     }

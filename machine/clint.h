@@ -60,7 +60,7 @@ void clint_update(ClintState *c);
 
 /*
  * Nanoseconds until the earliest mtimecmp that mtime has not reached yet,
- * or -1 if none is armed in the future.
+ * or -1 if none is armed in the future (all ones counts as disarmed).
  */
 int64_t clint_next_deadline_ns(ClintState *c);
 
