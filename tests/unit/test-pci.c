@@ -513,6 +513,14 @@ static void test_slot_conflicts(Fixture *f, gconstpointer data)
                     ==, 1);
 }
 
+static void test_bus_option(Fixture *f, gconstpointer data)
+{
+    PCIDevice *d = add(f, TYPE_TEST_PCI_DEV ",bus=" PCI_HOST_BUS_NAME ",addr=6");
+    g_assert_true(BUS(d->bus) == BUS(f->host->bus));
+    g_autofree char *msg = add_error(f, TYPE_TEST_PCI_DEV ",bus=pcie.9");
+    g_assert_cmpstr(msg, ==, "Bus 'pcie.9' not found");
+}
+
 static void test_cold_plug_only(Fixture *f, gconstpointer data)
 {
     add(f, TYPE_TEST_PCI_DEV);
@@ -563,6 +571,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pci/addr/parse", test_addr_parse);
     FT("/pci/addr/property", test_addr_property);
     FT("/pci/addr/conflicts", test_slot_conflicts);
+    FT("/pci/addr/bus-option", test_bus_option);
     FT("/pci/host/cold-plug-only", test_cold_plug_only);
     g_test_add_func("/pci/host/dt-cells", test_dt_cells);
     return g_test_run();
