@@ -15,7 +15,7 @@
 #include "qom/error.h"
 #include "vdev-harness.h"
 
-#define DRV_QSIZE       64
+#define DRV_QSIZE       128     /* what virtio-serial offers (legacy: fixed) */
 #define DRV_MAX_QUEUES  16
 #define DRV_BUF_SIZE    4096
 
@@ -102,8 +102,9 @@ static G_GNUC_UNUSED VPCIDev *tm_pci(TestMachine *m, DeviceState *dev,
 
 /* ---- the driver ----------------------------------------------------------- */
 
-/* drv_probe: enable @dev's BARs and find its modern structures. */
-static G_GNUC_UNUSED void drv_probe(Drv *d, TestMachine *m, DeviceState *dev)
+/* drv_probe_mode: enable @dev's BARs and find its @mode registers. */
+static G_GNUC_UNUSED void drv_probe_mode(Drv *d, TestMachine *m,
+                                         DeviceState *dev, VVMode mode)
 {
     VPCIDev pci;
 
@@ -114,7 +115,12 @@ static G_GNUC_UNUSED void drv_probe(Drv *d, TestMachine *m, DeviceState *dev)
     }
     memset(d, 0, sizeof(*d));
     d->m = m;
-    g_assert_true(vvirtio_open(tm_pci(m, dev, &pci), VV_MODERN, &d->v));
+    g_assert_true(vvirtio_open(tm_pci(m, dev, &pci), mode, &d->v));
+}
+
+static G_GNUC_UNUSED void drv_probe(Drv *d, TestMachine *m, DeviceState *dev)
+{
+    drv_probe_mode(d, m, dev, VV_MODERN);
 }
 
 static G_GNUC_UNUSED uint8_t drv_status(Drv *d)
@@ -141,24 +147,17 @@ static G_GNUC_UNUSED VVirtQueue *drv_q(Drv *d, unsigned qi)
 }
 
 /*
- * drv_init: reset, negotiate @features, set up queues 0..@nqueues-1 with
- * a buffer per descriptor, and set DRIVER_OK.
+ * drv_init: reset, negotiate @features, set up queues 0..@nqueues-1 and
+ * set DRIVER_OK.
  */
 static G_GNUC_UNUSED void drv_init(Drv *d, uint64_t features, unsigned nqueues)
 {
-    VHarness *h = d->m->h;
-
     g_assert_cmpuint(nqueues, <=, DRV_MAX_QUEUES);
     g_assert_true(vvirtio_negotiate(&d->v, features));
     for (unsigned i = 0; i < nqueues; i++) {
         VVirtQueue *q = vvirtio_setup_queue(&d->v, i, DRV_QSIZE);
         g_assert_true(vvirtio_queue_enabled(&d->v, i));
         g_assert_cmpuint(q->num, ==, DRV_QSIZE);
-        if (!d->bufs[i][0]) {   /* kept across resets */
-            for (int j = 0; j < DRV_QSIZE; j++) {
-                d->bufs[i][j] = vh_alloc(h, DRV_BUF_SIZE, 8);
-            }
-        }
     }
     vvirtio_driver_ok(&d->v);
 }
@@ -182,13 +181,20 @@ static G_GNUC_UNUSED int drv_add_raw(Drv *d, unsigned qi, uint64_t addr,
     return head;
 }
 
-/* The buffer the next vq_add will use as head (the harness's free stack). */
+/*
+ * The buffer for the head the next vq_add will use (the top of the
+ * harness's free stack), allocated on first use and kept across resets.
+ */
 static G_GNUC_UNUSED uint64_t drv_next_buf(Drv *d, unsigned qi)
 {
     VVirtQueue *q = drv_q(d, qi);
 
     g_assert_cmpuint(q->num_free, >, 0);
-    return d->bufs[qi][q->free[q->num_free - 1]];
+    uint64_t *buf = &d->bufs[qi][q->free[q->num_free - 1]];
+    if (!*buf) {
+        *buf = vh_alloc(d->m->h, DRV_BUF_SIZE, 8);
+    }
+    return *buf;
 }
 
 /* A device-writable buffer of @len bytes (<= DRV_BUF_SIZE); kicks. */

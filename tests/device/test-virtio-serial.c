@@ -231,13 +231,18 @@ static void ctrl_expect_none(Drv *d)
 }
 
 /*
- * guest_up: bring the driver up with MULTIPORT over queues for ports
+ * guest_up: bring the driver up with MULTIPORT (and the ring features Linux
+ * takes: indirect descriptors, event index) over queues for ports
  * 0..@nports-1, post control and rx buffers, send DEVICE_READY and check
  * that PORT_ADD comes for each nr in @nrs.
  */
 static void guest_up(Drv *d, unsigned nports, const uint32_t *nrs, size_t n)
 {
-    drv_init(d, F_VERSION_1 | F_MULTIPORT, MAX(Q_CTX, Q_TX(nports - 1)) + 1);
+    /* What Linux accepts: the ring features too. */
+    drv_init(d, F_VERSION_1 | F_MULTIPORT |
+             VIRTIO_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+             VIRTIO_BIT(VIRTIO_RING_F_EVENT_IDX),
+             MAX(Q_CTX, Q_TX(nports - 1)) + 1);
     for (int i = 0; i < 8; i++) {
         drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
     }
@@ -962,12 +967,149 @@ static void test_unplug_and_reset_with_held(void)
     tm_destroy(&m);
 }
 
+/* The transitional device through its legacy I/O BAR, as a legacy driver
+ * (Linux's virtio_pci_legacy) sees it: handshake, data, config. */
+static void test_legacy(void)
+{
+    TestMachine m;
+    Drv d;
+    Msg msg;
+
+    tm_init(&m);
+    TestChardev *t = vstest_new(&m, "t");
+    drv_probe_mode(&d, &m, tm_add(&m, "virtio-serial-pci"), VV_LEGACY);
+    tm_add(&m, "virtserialport,chardev=t,name=legacy.port");
+    chr_be_event(CHARDEV(t), CHR_EVENT_OPENED);
+    g_assert_cmpuint(drv_cfg_read(&d, 4, 4), ==, 31);
+
+    drv_init(&d, F_MULTIPORT | F_EMERG, Q_TX(1) + 1);
+    for (int i = 0; i < 4; i++) {
+        drv_post_in(&d, Q_CRX, DRV_BUF_SIZE);
+    }
+    ctrl_send(&d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_ADD, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_assert_true(ctrl_recv(&d, &msg));
+    g_assert_cmpstr(msg.name, ==, "legacy.port");
+    ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_post_out(&d, Q_TX(1), "old", 3);
+    assert_bytes(t->out, "old", 3);
+    post_rx(&d, 1, 1, 8);
+    g_assert_cmpint(host_send(t, "school", 6), ==, 6);
+    g_autoptr(GString) got = g_string_new(NULL);
+    collect_rx(&d, 1, got);
+    g_assert_cmpstr(got->str, ==, "school");
+    tm_destroy(&m);
+}
+
+/*
+ * Bulk both ways with chains of several buffers (some indirect) and a
+ * backend whose appetite changes all the time: the byte streams arrive
+ * whole and in order.
+ */
+static void test_bulk(void)
+{
+    enum { CHAINS = 300, SEG = 700, NSEG = 3 };
+    TestMachine m;
+    TestChardev *t;
+    DeviceState *p;
+    Drv *d = one_port(&m, &t, &p);
+    GRand *rnd = g_rand_new_with_seed(5);
+    g_autoptr(GByteArray) want = g_byte_array_new();
+    VVirtQueue *tx = drv_q(d, Q_TX(1)), *rx = drv_q(d, Q_RX(1));
+    uint64_t area = vh_alloc(m.h, (uint64_t)DRV_QSIZE * NSEG * SEG, 8);
+    uint32_t head, len;
+    int sent = 0;
+
+    /* guest -> host */
+    while (sent < CHAINS || drv_outstanding(d, Q_TX(1))) {
+        while (sent < CHAINS && tx->num_free >= NSEG) {
+            VVBuf b[NSEG];
+            int slot = tx->free[tx->num_free - 1];
+            for (int i = 0; i < NSEG; i++) {
+                uint8_t data[SEG];
+                uint32_t l = g_rand_int_range(rnd, 1, SEG + 1);
+                for (uint32_t k = 0; k < l; k++) {
+                    data[k] = g_rand_int(rnd);
+                }
+                b[i].addr = area + ((uint64_t)slot * NSEG + i) * SEG;
+                b[i].len = l;
+                b[i].write = false;
+                vh_memwrite(m.h, b[i].addr, data, l);
+                g_byte_array_append(want, data, l);
+            }
+            g_assert_cmpint(vq_add(tx, b, NSEG, sent % 2), ==, slot);
+            vq_kick(tx);
+            sent++;
+        }
+        t->budget = g_rand_int_range(rnd, 0, 3000);
+        tm_run();
+        while (vq_get_used(tx, &head, &len)) {
+        }
+    }
+    t->budget = -1;
+    g_assert_cmpuint(t->out->len, ==, want->len);
+    g_assert_true(memcmp(t->out->data, want->data, want->len) == 0);
+
+    /* host -> guest, into chains of writable buffers */
+    g_autoptr(GByteArray) in = g_byte_array_new();
+    g_autoptr(GByteArray) got = g_byte_array_new();
+    for (int k = 0; k < 200000; k++) {
+        uint8_t c = g_rand_int(rnd);
+        g_byte_array_append(in, &c, 1);
+    }
+    uint64_t addr[DRV_QSIZE][NSEG];
+    uint32_t cap[DRV_QSIZE][NSEG];
+    size_t fed = 0;
+    while (got->len < in->len) {
+        while (rx->num_free >= NSEG) {
+            VVBuf b[NSEG];
+            int slot = rx->free[rx->num_free - 1];
+            for (int i = 0; i < NSEG; i++) {
+                b[i].addr = addr[slot][i] =
+                    area + ((uint64_t)slot * NSEG + i) * SEG;
+                b[i].len = cap[slot][i] = g_rand_int_range(rnd, 1, SEG + 1);
+                b[i].write = true;
+            }
+            g_assert_cmpint(vq_add(rx, b, NSEG, slot % 2), ==, slot);
+            vq_kick(rx);
+        }
+        if (fed < in->len) {
+            size_t want_n = g_rand_int_range(rnd, 1, 5000);
+            int chunk = MIN(in->len - fed, want_n);
+            fed += host_send(t, (const char *)in->data + fed, chunk);
+        }
+        while (vq_get_used(rx, &head, &len)) {
+            for (int i = 0; i < NSEG && len; i++) {
+                uint32_t n = MIN(len, cap[head][i]);
+                uint8_t buf[SEG];
+                vh_memread(m.h, addr[head][i], buf, n);
+                g_byte_array_append(got, buf, n);
+                len -= n;
+            }
+        }
+    }
+
+    g_assert_cmpuint(got->len, ==, in->len);
+    g_assert_true(memcmp(got->data, in->data, in->len) == 0);
+
+    VirtIOSerialPortStats st;
+    virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(p), &st);
+    g_assert_cmpuint(st.bytes_from_guest, ==, want->len);
+    g_assert_cmpuint(st.bytes_to_guest, ==, in->len);
+    g_rand_free(rnd);
+    tm_destroy(&m);
+    g_free(d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/virtio-serial/pci/identity", test_identity);
     g_test_add_func("/virtio-serial/pci/features-config",
                     test_features_config);
+    g_test_add_func("/virtio-serial/pci/legacy", test_legacy);
     g_test_add_func("/virtio-serial/control/handshake",
                     test_control_handshake);
     g_test_add_func("/virtio-serial/control/malformed",
@@ -981,6 +1123,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-serial/port/no-multiport", test_no_multiport);
     g_test_add_func("/virtio-serial/port/socket", test_socket);
     g_test_add_func("/virtio-serial/port/ringbuf", test_ringbuf);
+    g_test_add_func("/virtio-serial/port/bulk", test_bulk);
     g_test_add_func("/virtio-serial/port/unplug-and-reset-with-held",
                     test_unplug_and_reset_with_held);
     g_test_add_func("/virtio-serial/monitor/foreach-stats",
