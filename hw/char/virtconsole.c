@@ -42,9 +42,8 @@ static void vcon_read(void *opaque, const uint8_t *buf, int size)
     VirtIOSerialPort *port = VIRTIO_SERIAL_PORT(opaque);
     size_t done = virtio_serial_write(port, buf, size);
 
-    /* can_read promised the room; if the guest reset in between, the
-     * chardev contract (never more than can_read) makes this a loss the
-     * backend accepted, so count it rather than hide it. */
+    /* Cannot happen (can_read bounds @size and nothing runs in between);
+     * were it to, count the loss rather than hide it. */
     if (done < (size_t)size) {
         port->bytes_dropped += size - done;
     }

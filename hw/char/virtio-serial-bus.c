@@ -502,6 +502,9 @@ static void vser_reset(VirtIODevice *vdev)
 {
     VirtIOSerial *vser = vser_of(vdev);
 
+    if (!vser->ports) {
+        return;     /* torn down already (unrealize) */
+    }
     vser->device_ready = false;
     vser_ctrl_reset(vser);
     for (uint32_t nr = 0; nr < vser->max_ports; nr++) {
