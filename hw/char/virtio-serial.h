@@ -115,8 +115,8 @@ struct VirtIOSerialPort {
  * @have_data (mandatory): guest -> host bytes.  Return how many bytes were
  *   taken (0..@len; less than @len means "throttle me": the bus keeps the
  *   rest and waits for virtio_serial_throttle_port(port, false)), or -1 if
- *   the host side is not connected (nothing taken; the bus waits for
- *   virtio_serial_open).
+ *   the host side is not connected (nothing taken; the kind calls
+ *   virtio_serial_close, and the next virtio_serial_open resumes).
  * @set_guest_connected (optional): the guest opened or closed the port.
  * @plugged (optional): the port is on its device; install host handlers.
  * @guest_writable (optional): the guest posted rx buffers; host data that
