@@ -52,6 +52,18 @@ static int fail(const char *what, GError *err)
     return 1;
 }
 
+/* Whether a -chardev already owns the terminal. */
+static int is_stdio_chardev(Object *chr, void *opaque)
+{
+    return object_dynamic_cast(chr, TYPE_CHARDEV) &&
+           strcmp(chardev_get_backend_name(CHARDEV(chr)), "stdio") == 0;
+}
+
+static bool stdio_taken(Object *chardevs)
+{
+    return object_child_foreach(chardevs, is_stdio_chardev, NULL) != 0;
+}
+
 /*
  * UART0's backend: the first -serial, else -nographic's (and the default's)
  * "mon:stdio", or nothing with -display none.  "mon:X" multiplexes X (for
@@ -68,7 +80,12 @@ static bool setup_serial(VlOptions *o, Object *chardevs, MainState *ms,
             fprintf(stderr, "minivirt: -serial %s: the virt board has one "
                     "UART; ignored\n", (char *)g_ptr_array_index(o->serials, i));
         }
-    } else if (o->nographic || !o->display_none) {
+    } else if (o->nographic) {
+        spec = "mon:stdio";
+    } else if (!o->display_none && !stdio_taken(chardevs)) {
+        /* QEMU would put the UART in its window; we have none, so the
+         * terminal gets it, unless a -chardev stdio (say, a virtconsole
+         * on hvc0) already owns the terminal. */
         spec = "mon:stdio";
     }
     *serial_id = NULL;
