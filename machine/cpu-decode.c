@@ -384,10 +384,9 @@ void riscv_decode(RISCVInsn *d, uint32_t insn, uint32_t raw16)
     d->op = decode_op(insn);
     d->rs1 = BITS(insn, 19, 15);
     d->rs2 = BITS(insn, 24, 20);
-    d->rs3 = insn >> 27;
     d->rm = BITS(insn, 14, 12);
     d->len = raw16 ? 2 : 4;
-    d->pad = 0;
+    d->hoff = 0;
     d->raw = raw16 ? raw16 : insn;
 
     switch (opc) {

@@ -176,7 +176,7 @@ static uint32_t exec_csr(RISCVCPU *cpu, const RISCVInsn *d, bool *wrote)
  *
  * There is no pc variable on the sequential path: d points into the
  * current page's slots and pc is derived from it (PC()).  Straight-line
- * code runs into the OP_PAGE_END sentinel at the end of the page; jumps and
+ * code runs into the never-decoded sentinel slot after the page; jumps and
  * taken branches check the target page and the step budget.
  */
 /* GCC would otherwise merge the replicated dispatch tails back into one
@@ -184,9 +184,11 @@ static uint32_t exec_csr(RISCVCPU *cpu, const RISCVInsn *d, bool *wrote)
 __attribute__((optimize("no-crossjumping", "no-gcse")))
 uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 {
-    static const void *const labels[OP_COUNT] = {
-#define L(op) [op] = &&L_##op
-        L(OP_DECODE), L(OP_ILLEGAL), L(OP_CROSS_PAGE), L(OP_PAGE_END),
+    /* Handler addresses as offsets from L_OP_DECODE: they fit the 16-bit
+     * RISCVInsn.hoff, so dispatch is one load from the slot. */
+    static const int32_t handler_off[OP_COUNT] = {
+#define L(op) [op] = &&L_##op - &&L_OP_DECODE
+        L(OP_DECODE), L(OP_ILLEGAL), L(OP_CROSS_PAGE),
         L(OP_LUI), L(OP_AUIPC), L(OP_JAL), L(OP_JALR),
         L(OP_BEQ), L(OP_BNE), L(OP_BLT), L(OP_BGE), L(OP_BLTU), L(OP_BGEU),
         L(OP_LB), L(OP_LH), L(OP_LW), L(OP_LD), L(OP_LBU), L(OP_LHU),
@@ -225,7 +227,7 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 #define PC() (vbase + ((uint64_t)(d - page) << 1))
 /* Keep cpu->pc/instret exact before calling out of the loop (pc set). */
 #define SYNC() do { cpu->pc = pc; cpu->instret = instret0 + n; } while (0)
-#define DISPATCH() goto *labels[d->op]
+#define DISPATCH() goto *(const void *)((const char *)&&L_OP_DECODE + d->hoff)
 /* Retire the current instruction and run the next one in sequence. */
 #define NEXT() do {                                                         \
         n++;                                                               \
@@ -249,10 +251,8 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 
 #define LOAD(type) do {                                                     \
         uint64_t va_ = x[d->rs1] + (int64_t)d->imm;                        \
-        const RISCVTLBEntry *t_ = &tlb_r[(va_ >> RISCV_PAGE_SHIFT) &       \
-                                         (RISCV_TLB_SIZE - 1)];            \
-        if (likely(t_->vpn == va_ >> RISCV_PAGE_SHIFT &&                   \
-                   (va_ & RISCV_PAGE_MASK) <= RISCV_PAGE_SIZE - sizeof(type))) { \
+        const RISCVTLBEntry *t_ = riscv_tlb_entry(tlb_r, va_);             \
+        if (likely(riscv_tlb_hit(t_, va_, sizeof(type)))) {                \
             type v_;                                                       \
             memcpy(&v_, (const void *)(uintptr_t)(va_ + t_->addend),       \
                    sizeof(type));                                          \
@@ -276,11 +276,9 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 
 #define STORE(type, val) do {                                               \
         uint64_t va_ = x[d->rs1] + (int64_t)d->imm;                        \
-        const RISCVTLBEntry *t_ = &tlb_w[(va_ >> RISCV_PAGE_SHIFT) &       \
-                                         (RISCV_TLB_SIZE - 1)];            \
+        const RISCVTLBEntry *t_ = riscv_tlb_entry(tlb_w, va_);             \
         type v_ = (type)(val);                                             \
-        if (likely(t_->vpn == va_ >> RISCV_PAGE_SHIFT &&                   \
-                   (va_ & RISCV_PAGE_MASK) <= RISCV_PAGE_SIZE - sizeof(type))) { \
+        if (likely(riscv_tlb_hit(t_, va_, sizeof(type)))) {                \
             memcpy((void *)(uintptr_t)(va_ + t_->addend), &v_,             \
                    sizeof(type));                                          \
             NEXT();                                                        \
@@ -338,12 +336,17 @@ refetch:
     DISPATCH();
 
 L_OP_DECODE:
+    if (unlikely(page == tramp || d >= page + RISCV_PAGE_INSNS)) {
+        /* the sentinel after the last slot: on to the next page */
+        pc = PC();
+        goto refetch;
+    }
     riscv_decode_slot((RISCVInsn *)d, cpu->fetch_host,
                       (unsigned)(d - page) << 1);
+    /* the function is far smaller than 32 KiB; check the offset fits */
+    g_assert(handler_off[d->op] == (int16_t)handler_off[d->op]);
+    ((RISCVInsn *)d)->hoff = handler_off[d->op];
     DISPATCH();
-L_OP_PAGE_END:
-    pc = PC();
-    goto refetch;
 L_OP_CROSS_PAGE: {
         uint32_t insn;
         pc = PC();
@@ -356,7 +359,7 @@ L_OP_CROSS_PAGE: {
          * sentinel sends execution back through refetch. */
         memset(tramp, 0, sizeof(tramp));
         riscv_decode(&tramp[0], insn, 0);
-        tramp[2].op = OP_PAGE_END;
+        tramp[0].hoff = handler_off[tramp[0].op];
         vbase = pc;
         page = tramp;
         fetch_vpn = RISCV_TLB_INVALID;

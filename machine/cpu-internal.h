@@ -93,7 +93,8 @@ enum { TLB_READ, TLB_WRITE, TLB_EXEC, TLB_KINDS };
 enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, MMU_IDX_COUNT };
 
 typedef struct RISCVTLBEntry {
-    uint64_t vpn;       /* vaddr >> 12, RISCV_TLB_INVALID when empty */
+    uint64_t page;      /* vaddr & ~RISCV_PAGE_MASK, or RISCV_TLB_INVALID
+                         * (which no masked address can equal) */
     uintptr_t addend;   /* READ/WRITE: host address = vaddr + addend;
                          * EXEC: index of the RAM page */
 } RISCVTLBEntry;
@@ -105,10 +106,11 @@ typedef struct RISCVTLBEntry {
 typedef struct RISCVInsn {
     uint8_t op;         /* RISCVOp */
     uint8_t rd;         /* 32 when the architectural rd is x0 (a sink) */
-    uint8_t rs1, rs2, rs3;
+    uint8_t rs1, rs2;
     uint8_t len;        /* 2 or 4 */
-    uint8_t rm;         /* FP rounding mode field; funct3 for FP ops */
-    uint8_t pad;
+    uint8_t rm;         /* funct3 (AMO width, FP rounding mode) */
+    int16_t hoff;       /* interpreter's handler for op, as an offset in
+                         * riscv_cpu_exec() (0 = decode); set by it */
     int32_t imm;        /* immediate; CSR number for CSR ops */
     uint32_t raw;       /* the instruction bits (16-bit for RVC), for tval */
 } RISCVInsn;
@@ -117,7 +119,7 @@ typedef struct RISCVInsn {
 
 typedef struct RISCVCodePage {
     uint32_t gen;                       /* RISCVCodeCache.gen when filled */
-    /* one slot per 2-byte offset, plus an OP_PAGE_END sentinel that
+    /* one slot per 2-byte offset, plus an always-undecoded sentinel that
      * catches execution running off the end of the page */
     RISCVInsn insn[RISCV_PAGE_INSNS + 1];
 } RISCVCodePage;
@@ -137,7 +139,7 @@ typedef struct RISCVCodeCache {
 #define RISCV_CODE_CACHE_MAX_PAGES 4096
 
 typedef enum RISCVOp {
-    OP_DECODE = 0, OP_ILLEGAL, OP_CROSS_PAGE, OP_PAGE_END,
+    OP_DECODE = 0, OP_ILLEGAL, OP_CROSS_PAGE,
     OP_LUI, OP_AUIPC, OP_JAL, OP_JALR,
     OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
     OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
@@ -210,6 +212,20 @@ struct RISCVCPU {
 
 /* Consecutive traps with no instruction retired that count as a jam. */
 #define RISCV_JAM_TRAPS 64
+
+/* TLB tag compare for an access of size bytes at va: the low address
+ * bits are kept in the key, so a misaligned access misses and goes to the
+ * slow path (which also handles page crossing). */
+static inline bool riscv_tlb_hit(const RISCVTLBEntry *t, uint64_t va,
+                                 unsigned size)
+{
+    return t->page == (va & ~(RISCV_PAGE_MASK & ~(uint64_t)(size - 1)));
+}
+
+static inline RISCVTLBEntry *riscv_tlb_entry(RISCVTLBEntry *set, uint64_t va)
+{
+    return &set[(va >> RISCV_PAGE_SHIFT) & (RISCV_TLB_SIZE - 1)];
+}
 
 static inline int riscv_mmu_index(int priv)
 {

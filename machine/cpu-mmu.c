@@ -65,8 +65,8 @@ void riscv_tlb_flush_va(RISCVCPU *cpu, uint64_t va)
     }
     for (int m = 0; m < MMU_IDX_COUNT; m++) {
         for (int k = 0; k < TLB_KINDS; k++) {
-            if (cpu->tlb[m][k][idx].vpn == vpn) {
-                cpu->tlb[m][k][idx].vpn = RISCV_TLB_INVALID;
+            if (cpu->tlb[m][k][idx].page == vpn << RISCV_PAGE_SHIFT) {
+                cpu->tlb[m][k][idx].page = RISCV_TLB_INVALID;
             }
         }
     }
@@ -192,7 +192,7 @@ static uint32_t tlb_fill(RISCVCPU *cpu, uint64_t va, int kind, int mmu_idx,
     }
     RISCVTLBEntry *t = &cpu->tlb[mmu_idx][kind]
                                 [(va >> RISCV_PAGE_SHIFT) & (RISCV_TLB_SIZE - 1)];
-    t->vpn = va >> RISCV_PAGE_SHIFT;
+    t->page = va & ~RISCV_PAGE_MASK;
     if (kind == TLB_EXEC) {
         t->addend = pg;
     } else {
@@ -215,7 +215,7 @@ static uint32_t load_one(RISCVCPU *cpu, uint64_t va, unsigned size,
     uint32_t exc;
 
     *val = 0;
-    if (t->vpn == va >> RISCV_PAGE_SHIFT) {
+    if (t->page == (va & ~RISCV_PAGE_MASK)) {
         memcpy(val, (void *)(uintptr_t)(va + t->addend), size);
         return EXC_NONE;
     }
@@ -257,7 +257,7 @@ static uint32_t store_one(RISCVCPU *cpu, uint64_t va, unsigned size,
     uint64_t pa;
     uint32_t exc;
 
-    if (t->vpn == va >> RISCV_PAGE_SHIFT) {
+    if (t->page == (va & ~RISCV_PAGE_MASK)) {
         memcpy((void *)(uintptr_t)(va + t->addend), &val, size);
         return EXC_NONE;
     }
@@ -367,7 +367,7 @@ static uint32_t fetch_translate(RISCVCPU *cpu, uint64_t pc, uint64_t *pg)
     uint64_t pa;
     uint32_t exc;
 
-    if (t->vpn == pc >> RISCV_PAGE_SHIFT) {
+    if (t->page == (pc & ~RISCV_PAGE_MASK)) {
         *pg = t->addend;
         return EXC_NONE;
     }
@@ -384,11 +384,10 @@ static uint32_t fetch_translate(RISCVCPU *cpu, uint64_t pc, uint64_t *pg)
 
 static RISCVCodePage *code_page_get(RISCVCPU *cpu, uint64_t pg);
 
-/* Forget every decode of p (back to OP_DECODE), keeping the sentinel. */
+/* Forget every decode of p (all slots back to OP_DECODE). */
 static void code_page_wipe(RISCVCodePage *p)
 {
-    memset(p->insn, 0, sizeof(p->insn[0]) * RISCV_PAGE_INSNS);
-    p->insn[RISCV_PAGE_INSNS].op = OP_PAGE_END;
+    memset(p->insn, 0, sizeof(p->insn));
 }
 
 uint32_t riscv_fetch_slow(RISCVCPU *cpu, uint64_t pc)
@@ -506,9 +505,9 @@ static void code_page_protect(RISCVCPU *cpu, uint64_t pg)
         for (int m = 0; m < MMU_IDX_COUNT; m++) {
             RISCVTLBEntry *t = c->tlb[m][TLB_WRITE];
             for (unsigned j = 0; j < RISCV_TLB_SIZE; j++) {
-                if (t[j].vpn != RISCV_TLB_INVALID &&
-                    (t[j].vpn << RISCV_PAGE_SHIFT) + t[j].addend == host) {
-                    t[j].vpn = RISCV_TLB_INVALID;
+                if (t[j].page != RISCV_TLB_INVALID &&
+                    t[j].page + t[j].addend == host) {
+                    t[j].page = RISCV_TLB_INVALID;
                 }
             }
         }
