@@ -86,7 +86,7 @@ static G_GNUC_UNUSED void fm_init(FakeMachine *fm)
     tm_chardev(&fm->tm, "null,id=c1");
     tm_chardev(&fm->tm, "null,id=c2");
     tm_chardev(&fm->tm, "ringbuf,id=rb,size=4096");
-    fm->vser = tm_add(&fm->tm, "virtio-serial-pci,id=vser0");
+    fm->vser = tm_add(&fm->tm, "virtio-serial-pci,id=vser0,max_ports=32");
     tm_add(&fm->tm, "virtserialport,id=p1,chardev=c1,name=org.test.p1");
     /* The machine is built: PCI hotplug ends here, as on the board. */
     pci_host_ecam_machine_done(fm->tm.h->host);

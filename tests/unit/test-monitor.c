@@ -291,7 +291,7 @@ static void test_info_qtree(Fixture *f, gconstpointer data)
                                    "  dev: pci-host-ecam-generic, id \"\"\n"));
     assert_contains(out, "\n    bus: pcie.0\n      type PCI\n");
     assert_contains(out, "\n      dev: virtio-serial-pci, id \"vser0\"\n");
-    assert_contains(out, "\n        max_ports = 31 (0x1f)\n");
+    assert_contains(out, "\n        max_ports = 32 (0x20)\n");
     assert_contains(out, "\n        emergency-write = true\n");
     assert_contains(out, "\n        addr = 01.0\n");
     assert_contains(out, "\n        class Class 0780, addr 00:01.0, pci id "
