@@ -471,7 +471,7 @@ static bool pci_cfg_window(VirtIOPCIProxy *p, uint32_t addr, unsigned len,
     *size = pci_get_long(c + VIRTIO_PCI_CAP_LENGTH);
     return c[VIRTIO_PCI_CAP_BAR] == VIRTIO_PCI_MODERN_BAR &&
            (*size == 1 || *size == 2 || *size == 4) && !(*off % *size) &&
-           *off + *size <= p->modern_mr.size;
+           (uint64_t)*off + *size <= p->modern_mr.size;
 }
 
 static uint32_t virtio_pci_config_read(PCIDevice *pdev, uint32_t addr,

@@ -431,6 +431,15 @@ static void test_capabilities(void)
     vpci_cfg_write(d, c + VIRTIO_PCI_CAP_LENGTH, 4, 1);
     vpci_cfg_write(d, c + VIRTIO_PCI_CFG_CAP_DATA, 4, VIRTIO_CONFIG_S_ACKNOWLEDGE);
     g_assert_cmphex(vvirtio_get_status(&v), ==, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+    /* A window past the BAR (or wrapping 32 bits) reaches nothing. */
+    vpci_cfg_write(d, c + VIRTIO_PCI_CAP_OFFSET, 4, 0xfffffffe);
+    vpci_cfg_write(d, c + VIRTIO_PCI_CAP_LENGTH, 4, 2);
+    vpci_cfg_write(d, c + VIRTIO_PCI_CFG_CAP_DATA, 4, 0);
+    g_assert_cmphex(vpci_cfg_read(d, c + VIRTIO_PCI_CFG_CAP_DATA, 4), ==, 0);
+    vpci_cfg_write(d, c + VIRTIO_PCI_CAP_OFFSET, 4, VIRTIO_PCI_COMMON_STATUS);
+    vpci_cfg_write(d, c + VIRTIO_PCI_CAP_LENGTH, 4, 3);     /* bad length */
+    vpci_cfg_write(d, c + VIRTIO_PCI_CFG_CAP_DATA, 4, 0);
+    g_assert_cmphex(vvirtio_get_status(&v), ==, VIRTIO_CONFIG_S_ACKNOWLEDGE);
     vvirtio_close(&v);
     vh_free(h);
 }
