@@ -605,7 +605,7 @@ static const ObjectProperty virtio_pci_props[] = {
               "on: legacy-only device, no virtio 1.x capabilities"),
     PROP_UINT32("vectors", VirtIOPCIProxy, vectors,
                 VIRTIO_PCI_VECTORS_UNSPECIFIED,
-                "number of MSI-X vectors (0: no MSI-X)"),
+                "MSI-X vectors (0: none; 4294967295: the device decides)"),
     PROP_BOOL("ioeventfd", VirtIOPCIProxy, ioeventfd, true,
               "accepted for QEMU compatibility, no effect"),
     PROP_END
