@@ -75,7 +75,8 @@ DECLARE_TYPE(PCIHostState, DeviceClass, PCI_HOST_ECAM, TYPE_PCI_HOST_ECAM)
  * map its windows into @sysmem and put the bridge function at 00.0.  The
  * bus then accepts cold-plugged devices (-device, qdev_realize) until
  * pci_host_ecam_machine_done.  Errors: a window that overlaps something
- * already in @sysmem, or an ECAM size that is not 1..256 MiB-multiples.
+ * already in @sysmem, or an ECAM size that is not a multiple of 1 MiB
+ * between 1 and 256 MiB.
  * Returns the host (owned by @machine's tree) or NULL.
  */
 PCIHostState *pci_host_ecam_new(Object *machine, AddressSpace *sysmem,

@@ -237,8 +237,9 @@ void virtqueue_element_free(VirtQueueElement *elem);
  */
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 
-/* virtio_notify_config: the config changed: bump the generation, ISR bit 1,
- * interrupt (config vector). */
+/* virtio_notify_config: the config changed: bump the generation and, once
+ * the driver is running (DRIVER_OK), set ISR bit 1 and interrupt (the
+ * config vector with MSI-X). */
 void virtio_notify_config(VirtIODevice *vdev);
 
 /*
@@ -250,8 +251,9 @@ void virtqueue_set_notification(VirtQueue *vq, bool enable);
 
 /*
  * virtio_error: the driver broke the rules: mark @vdev broken, set
- * DEVICE_NEEDS_RESET, send a config interrupt and log "<id>: <message>"
- * once (later errors before the reset are not logged).
+ * DEVICE_NEEDS_RESET, send a config interrupt if DRIVER_OK is set (§2.1.2)
+ * and log "<id>: <message> (device needs reset)" once (later errors before
+ * the reset are not logged).  Safe to call from any device callback.
  */
 void virtio_error(VirtIODevice *vdev, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
