@@ -34,7 +34,8 @@
 #define MONITOR_OUTBUF_MAX (16u << 20)
 
 struct MonitorContext {
-    Object *machine;
+    Object *root;               /* QOM paths resolve from here */
+    Object *machine;            /* devices live under it (root until set) */
     Object *chardevs;
     const MonitorMachineOps *ops;
     void *opaque;

@@ -11,16 +11,17 @@
 
 /* ---- the context --------------------------------------------------------- */
 
-MonitorContext *monitor_context_new(Object *machine, Object *chardevs,
+MonitorContext *monitor_context_new(Object *root, Object *chardevs,
                                     const MonitorMachineOps *ops,
                                     void *opaque)
 {
     MonitorContext *ctx = g_new0(MonitorContext, 1);
 
-    g_assert(machine && chardevs && ops);
+    g_assert(root && chardevs && ops);
     g_assert(ops->stop && ops->cont && ops->system_reset &&
              ops->system_powerdown && ops->quit && ops->status);
-    ctx->machine = machine;
+    ctx->root = root;
+    ctx->machine = root;
     ctx->chardevs = chardevs;
     ctx->ops = ops;
     ctx->opaque = opaque;
@@ -40,9 +41,15 @@ void monitor_context_free(MonitorContext *ctx)
     g_free(ctx);
 }
 
+void monitor_context_set_machine(MonitorContext *ctx, Object *machine)
+{
+    g_assert(object_get_root(machine) == ctx->root);
+    ctx->machine = machine;
+}
+
 Object *monitor_qom_root(MonitorContext *ctx)
 {
-    return object_get_root(ctx->machine);
+    return ctx->root;
 }
 
 /* ---- chardev front end ------------------------------------------------------ */

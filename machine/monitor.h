@@ -66,15 +66,26 @@ typedef enum MonitorMode {
 
 /*
  * monitor_context_new: the monitors' shared state for one machine.
- * @machine: where device_add puts devices (qdev_device_add's @machine);
- *   QOM paths (qom-list, qom-get) resolve from the root of its tree.
+ * @root: the QOM root; QOM paths (qom-list, qom-get, DEVICE_DELETED's
+ *   "path") resolve from it, e.g. /machine/peripheral/vser0.
  * @chardevs: the chardev container (chardev_new_from_opts's @container).
  * @ops, @opaque: the machine's hooks; @ops must outlive the context.
- * Neither object is referenced: they must outlive the context.
+ * Devices are added under @root until monitor_context_set_machine names
+ * the machine object, so monitors can be created (and attached to a mux
+ * before the UART takes the focus) before the board exists.  Neither
+ * object is referenced: they must outlive the context.
  */
-MonitorContext *monitor_context_new(Object *machine, Object *chardevs,
+MonitorContext *monitor_context_new(Object *root, Object *chardevs,
                                     const MonitorMachineOps *ops,
                                     void *opaque);
+
+/*
+ * monitor_context_set_machine: where device_add puts devices
+ * (qdev_device_add's @machine: its /peripheral children) and where info
+ * qtree / info pci / info virtio-serial / query-pci look.  @machine must
+ * be in @root's tree.
+ */
+void monitor_context_set_machine(MonitorContext *ctx, Object *machine);
 
 /* monitor_context_free: free every monitor attached, then the context. */
 void monitor_context_free(MonitorContext *ctx);
