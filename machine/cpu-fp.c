@@ -11,6 +11,7 @@
 #define OPC_MSUB  0x47
 #define OPC_NMSUB 0x4b
 #define OPC_NMADD 0x4f
+#define OPC_OP_FP 0x53
 
 #define RM_DYN 7
 #define FMT_S 0
@@ -47,261 +48,164 @@ static void set_x(RISCVCPU *cpu, unsigned rd, uint64_t v)
     }
 }
 
-static uint32_t fp_exec_fma(RISCVCPU *cpu, uint32_t insn, unsigned fmt,
-                            int rm, uint32_t *fl)
+/* Per-format operand access (the template below pastes the suffix):
+ * binary32 values are NaN-boxed in the 64-bit f registers. */
+static inline uint64_t get_d(RISCVCPU *cpu, unsigned r)
 {
-    unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;
-    unsigned rs2 = (insn >> 20) & 31, rs3 = insn >> 27;
-    unsigned opc = insn & 0x7f;
+    return cpu->f[r];
+}
+#define get_s riscv_fp_get_s
+#define set_s riscv_fp_set_s
+#define set_d riscv_fp_set_d
 
-    if (fmt == FMT_S) {
-        uint32_t a = riscv_fp_get_s(cpu, rs1), b = riscv_fp_get_s(cpu, rs2);
-        uint32_t c = riscv_fp_get_s(cpu, rs3), r;
-        switch (opc) {
-        case OPC_MADD:  r = fpu_madd_s(a, b, c, rm, fl); break;
-        case OPC_MSUB:  r = fpu_msub_s(a, b, c, rm, fl); break;
-        case OPC_NMSUB: r = fpu_nmsub_s(a, b, c, rm, fl); break;
-        default:        r = fpu_nmadd_s(a, b, c, rm, fl); break;
-        }
-        riscv_fp_set_s(cpu, rd, r);
-    } else {
-        uint64_t a = cpu->f[rs1], b = cpu->f[rs2], c = cpu->f[rs3], r;
-        switch (opc) {
-        case OPC_MADD:  r = fpu_madd_d(a, b, c, rm, fl); break;
-        case OPC_MSUB:  r = fpu_msub_d(a, b, c, rm, fl); break;
-        case OPC_NMSUB: r = fpu_nmsub_d(a, b, c, rm, fl); break;
-        default:        r = fpu_nmadd_d(a, b, c, rm, fl); break;
-        }
-        riscv_fp_set_d(cpu, rd, r);
-    }
-    return EXC_NONE;
+/* fcvt between the formats, to the format of the suffix; false if rs2 does
+ * not name the other format. */
+static inline bool cvt_other_s(RISCVCPU *cpu, unsigned rs1, unsigned rs2,
+                               int rm, uint32_t *fl, uint32_t *r)
+{
+    *r = fpu_d_to_s(cpu->f[rs1], rm, fl);
+    return rs2 == FMT_D;
+}
+static inline bool cvt_other_d(RISCVCPU *cpu, unsigned rs1, unsigned rs2,
+                               int rm, uint32_t *fl, uint64_t *r)
+{
+    *r = fpu_s_to_d(riscv_fp_get_s(cpu, rs1), fl);   /* exact: rm unused */
+    return rs2 == FMT_S;
 }
 
-static uint32_t fp_exec_s(RISCVCPU *cpu, uint32_t insn, unsigned f5,
-                          uint32_t *fl)
+/* fmv.x.w moves the raw low 32 bits (no unboxing), sign-extended. */
+static inline uint64_t mv_x_s(RISCVCPU *cpu, unsigned rs1)
 {
-    unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;
-    unsigned rs2 = (insn >> 20) & 31, f3 = (insn >> 12) & 7;
-    uint32_t a = riscv_fp_get_s(cpu, rs1), b = riscv_fp_get_s(cpu, rs2);
-    int rm = 0;
-
-    switch (f5) {
-    case F5_ADD: case F5_SUB: case F5_MUL: case F5_DIV: case F5_SQRT:
-    case F5_CVT_FF: case F5_CVT_IF: case F5_CVT_FI:
-        if (!resolve_rm(cpu, f3, &rm)) {
-            return EXC_ILLEGAL_INSN;
-        }
-        break;
-    default:
-        break;
-    }
-    switch (f5) {
-    case F5_ADD:
-        riscv_fp_set_s(cpu, rd, fpu_add_s(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_SUB:
-        riscv_fp_set_s(cpu, rd, fpu_sub_s(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_MUL:
-        riscv_fp_set_s(cpu, rd, fpu_mul_s(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_DIV:
-        riscv_fp_set_s(cpu, rd, fpu_div_s(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_SQRT:
-        if (rs2 != 0) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_s(cpu, rd, fpu_sqrt_s(a, rm, fl));
-        return EXC_NONE;
-    case F5_SGNJ: {
-        uint32_t sign;
-        switch (f3) {
-        case 0: sign = b & SIGN_S; break;             /* fsgnj */
-        case 1: sign = ~b & SIGN_S; break;            /* fsgnjn */
-        case 2: sign = (a ^ b) & SIGN_S; break;       /* fsgnjx */
-        default: return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_s(cpu, rd, (a & ~SIGN_S) | sign);
-        return EXC_NONE;
-    }
-    case F5_MINMAX:
-        if (f3 > 1) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_s(cpu, rd, f3 ? fpu_max_s(a, b, fl)
-                                   : fpu_min_s(a, b, fl));
-        return EXC_NONE;
-    case F5_CVT_FF:     /* fcvt.s.d */
-        if (rs2 != FMT_D) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_s(cpu, rd, fpu_d_to_s(cpu->f[rs1], rm, fl));
-        return EXC_NONE;
-    case F5_CMP:
-        switch (f3) {
-        case 0: set_x(cpu, rd, fpu_le_s(a, b, fl)); return EXC_NONE;
-        case 1: set_x(cpu, rd, fpu_lt_s(a, b, fl)); return EXC_NONE;
-        case 2: set_x(cpu, rd, fpu_eq_s(a, b, fl)); return EXC_NONE;
-        default: return EXC_ILLEGAL_INSN;
-        }
-    case F5_CVT_IF:     /* fcvt.{w,wu,l,lu}.s */
-        switch (rs2) {
-        case 0: set_x(cpu, rd, fpu_s_to_w(a, rm, fl)); return EXC_NONE;
-        case 1: set_x(cpu, rd, fpu_s_to_wu(a, rm, fl)); return EXC_NONE;
-        case 2: set_x(cpu, rd, fpu_s_to_l(a, rm, fl)); return EXC_NONE;
-        case 3: set_x(cpu, rd, fpu_s_to_lu(a, rm, fl)); return EXC_NONE;
-        default: return EXC_ILLEGAL_INSN;
-        }
-    case F5_CVT_FI: {   /* fcvt.s.{w,wu,l,lu} */
-        uint64_t v = cpu->x[rs1];
-        uint32_t r;
-        switch (rs2) {
-        case 0: r = fpu_w_to_s((int32_t)v, rm, fl); break;
-        case 1: r = fpu_wu_to_s((uint32_t)v, rm, fl); break;
-        case 2: r = fpu_l_to_s((int64_t)v, rm, fl); break;
-        case 3: r = fpu_lu_to_s(v, rm, fl); break;
-        default: return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_s(cpu, rd, r);
-        return EXC_NONE;
-    }
-    case F5_MV_XF:
-        if (rs2 != 0) {
-            return EXC_ILLEGAL_INSN;
-        }
-        if (f3 == 0) {  /* fmv.x.w: the raw low bits, sign-extended */
-            set_x(cpu, rd, (uint64_t)(int64_t)(int32_t)cpu->f[rs1]);
-            return EXC_NONE;
-        }
-        if (f3 == 1) {
-            set_x(cpu, rd, fpu_class_s(a));
-            return EXC_NONE;
-        }
-        return EXC_ILLEGAL_INSN;
-    case F5_MV_FX:      /* fmv.w.x */
-        if (rs2 != 0 || f3 != 0) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_s(cpu, rd, (uint32_t)cpu->x[rs1]);
-        return EXC_NONE;
-    default:
-        return EXC_ILLEGAL_INSN;
-    }
+    return (uint64_t)(int64_t)(int32_t)cpu->f[rs1];
+}
+static inline uint64_t mv_x_d(RISCVCPU *cpu, unsigned rs1)
+{
+    return cpu->f[rs1];
 }
 
-static uint32_t fp_exec_d(RISCVCPU *cpu, uint32_t insn, unsigned f5,
-                          uint32_t *fl)
-{
-    unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;
-    unsigned rs2 = (insn >> 20) & 31, f3 = (insn >> 12) & 7;
-    uint64_t a = cpu->f[rs1], b = cpu->f[rs2];
-    int rm = 0;
-
-    switch (f5) {
-    case F5_ADD: case F5_SUB: case F5_MUL: case F5_DIV: case F5_SQRT:
-    case F5_CVT_FF: case F5_CVT_IF: case F5_CVT_FI:
-        if (!resolve_rm(cpu, f3, &rm)) {
-            return EXC_ILLEGAL_INSN;
-        }
-        break;
-    default:
-        break;
-    }
-    switch (f5) {
-    case F5_ADD:
-        riscv_fp_set_d(cpu, rd, fpu_add_d(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_SUB:
-        riscv_fp_set_d(cpu, rd, fpu_sub_d(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_MUL:
-        riscv_fp_set_d(cpu, rd, fpu_mul_d(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_DIV:
-        riscv_fp_set_d(cpu, rd, fpu_div_d(a, b, rm, fl));
-        return EXC_NONE;
-    case F5_SQRT:
-        if (rs2 != 0) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_d(cpu, rd, fpu_sqrt_d(a, rm, fl));
-        return EXC_NONE;
-    case F5_SGNJ: {
-        uint64_t sign;
-        switch (f3) {
-        case 0: sign = b & SIGN_D; break;
-        case 1: sign = ~b & SIGN_D; break;
-        case 2: sign = (a ^ b) & SIGN_D; break;
-        default: return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_d(cpu, rd, (a & ~SIGN_D) | sign);
-        return EXC_NONE;
-    }
-    case F5_MINMAX:
-        if (f3 > 1) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_d(cpu, rd, f3 ? fpu_max_d(a, b, fl)
-                                   : fpu_min_d(a, b, fl));
-        return EXC_NONE;
-    case F5_CVT_FF:     /* fcvt.d.s (exact: rm is only validated) */
-        if (rs2 != FMT_S) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_d(cpu, rd, fpu_s_to_d(riscv_fp_get_s(cpu, rs1), fl));
-        return EXC_NONE;
-    case F5_CMP:
-        switch (f3) {
-        case 0: set_x(cpu, rd, fpu_le_d(a, b, fl)); return EXC_NONE;
-        case 1: set_x(cpu, rd, fpu_lt_d(a, b, fl)); return EXC_NONE;
-        case 2: set_x(cpu, rd, fpu_eq_d(a, b, fl)); return EXC_NONE;
-        default: return EXC_ILLEGAL_INSN;
-        }
-    case F5_CVT_IF:
-        switch (rs2) {
-        case 0: set_x(cpu, rd, fpu_d_to_w(a, rm, fl)); return EXC_NONE;
-        case 1: set_x(cpu, rd, fpu_d_to_wu(a, rm, fl)); return EXC_NONE;
-        case 2: set_x(cpu, rd, fpu_d_to_l(a, rm, fl)); return EXC_NONE;
-        case 3: set_x(cpu, rd, fpu_d_to_lu(a, rm, fl)); return EXC_NONE;
-        default: return EXC_ILLEGAL_INSN;
-        }
-    case F5_CVT_FI: {
-        uint64_t v = cpu->x[rs1];
-        uint64_t r;
-        switch (rs2) {
-        case 0: r = fpu_w_to_d((int32_t)v, rm, fl); break;
-        case 1: r = fpu_wu_to_d((uint32_t)v, rm, fl); break;
-        case 2: r = fpu_l_to_d((int64_t)v, rm, fl); break;
-        case 3: r = fpu_lu_to_d(v, rm, fl); break;
-        default: return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_d(cpu, rd, r);
-        return EXC_NONE;
-    }
-    case F5_MV_XF:
-        if (rs2 != 0) {
-            return EXC_ILLEGAL_INSN;
-        }
-        if (f3 == 0) {
-            set_x(cpu, rd, a);
-            return EXC_NONE;
-        }
-        if (f3 == 1) {
-            set_x(cpu, rd, fpu_class_d(a));
-            return EXC_NONE;
-        }
-        return EXC_ILLEGAL_INSN;
-    case F5_MV_FX:
-        if (rs2 != 0 || f3 != 0) {
-            return EXC_ILLEGAL_INSN;
-        }
-        riscv_fp_set_d(cpu, rd, cpu->x[rs1]);
-        return EXC_NONE;
-    default:
-        return EXC_ILLEGAL_INSN;
-    }
+/*
+ * One function per format, generated from one body: fp_exec_s and
+ * fp_exec_d.  F is the suffix (s, d), T the raw type, SIGN its sign bit.
+ */
+#define DEFINE_FP_EXEC(F, T, SIGN)                                          \
+static uint32_t fp_exec_##F(RISCVCPU *cpu, uint32_t insn, uint32_t *fl)    \
+{                                                                          \
+    unsigned rd = (insn >> 7) & 31, rs1 = (insn >> 15) & 31;               \
+    unsigned rs2 = (insn >> 20) & 31, f3 = (insn >> 12) & 7;               \
+    unsigned f5 = insn >> 27;                                              \
+    T a = get_##F(cpu, rs1), b = get_##F(cpu, rs2), r;                     \
+    int rm = 0;                                                            \
+                                                                           \
+    if ((insn & 0x7f) != OPC_OP_FP) {                                      \
+        T c = get_##F(cpu, insn >> 27);                                    \
+        if (!resolve_rm(cpu, f3, &rm)) {                                   \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        switch (insn & 0x7f) {                                             \
+        case OPC_MADD:  r = fpu_madd_##F(a, b, c, rm, fl); break;          \
+        case OPC_MSUB:  r = fpu_msub_##F(a, b, c, rm, fl); break;          \
+        case OPC_NMSUB: r = fpu_nmsub_##F(a, b, c, rm, fl); break;         \
+        default:        r = fpu_nmadd_##F(a, b, c, rm, fl); break;         \
+        }                                                                  \
+        set_##F(cpu, rd, r);                                               \
+        return EXC_NONE;                                                   \
+    }                                                                      \
+    switch (f5) {                                                          \
+    case F5_ADD: case F5_SUB: case F5_MUL: case F5_DIV: case F5_SQRT:      \
+    case F5_CVT_FF: case F5_CVT_IF: case F5_CVT_FI:                        \
+        if (!resolve_rm(cpu, f3, &rm)) {                                   \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        break;                                                             \
+    default:                                                               \
+        break;                                                             \
+    }                                                                      \
+    switch (f5) {                                                          \
+    case F5_ADD:                                                           \
+        r = fpu_add_##F(a, b, rm, fl);                                     \
+        break;                                                             \
+    case F5_SUB:                                                           \
+        r = fpu_sub_##F(a, b, rm, fl);                                     \
+        break;                                                             \
+    case F5_MUL:                                                           \
+        r = fpu_mul_##F(a, b, rm, fl);                                     \
+        break;                                                             \
+    case F5_DIV:                                                           \
+        r = fpu_div_##F(a, b, rm, fl);                                     \
+        break;                                                             \
+    case F5_SQRT:                                                          \
+        if (rs2 != 0) {                                                    \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        r = fpu_sqrt_##F(a, rm, fl);                                       \
+        break;                                                             \
+    case F5_SGNJ:                                                          \
+        switch (f3) {                                                      \
+        case 0: r = (a & ~SIGN) | (b & SIGN); break;       /* fsgnj */     \
+        case 1: r = (a & ~SIGN) | (~b & SIGN); break;      /* fsgnjn */    \
+        case 2: r = a ^ (b & SIGN); break;                 /* fsgnjx */    \
+        default: return EXC_ILLEGAL_INSN;                                  \
+        }                                                                  \
+        break;                                                             \
+    case F5_MINMAX:                                                        \
+        if (f3 > 1) {                                                      \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        r = f3 ? fpu_max_##F(a, b, fl) : fpu_min_##F(a, b, fl);            \
+        break;                                                             \
+    case F5_CVT_FF:                                                        \
+        if (!cvt_other_##F(cpu, rs1, rs2, rm, fl, &r)) {                   \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        break;                                                             \
+    case F5_CMP:                                                           \
+        switch (f3) {                                                      \
+        case 0: set_x(cpu, rd, fpu_le_##F(a, b, fl)); return EXC_NONE;     \
+        case 1: set_x(cpu, rd, fpu_lt_##F(a, b, fl)); return EXC_NONE;     \
+        case 2: set_x(cpu, rd, fpu_eq_##F(a, b, fl)); return EXC_NONE;     \
+        default: return EXC_ILLEGAL_INSN;                                  \
+        }                                                                  \
+    case F5_CVT_IF:     /* fcvt.{w,wu,l,lu}.fmt */                         \
+        switch (rs2) {                                                     \
+        case 0: set_x(cpu, rd, fpu_##F##_to_w(a, rm, fl)); break;          \
+        case 1: set_x(cpu, rd, fpu_##F##_to_wu(a, rm, fl)); break;         \
+        case 2: set_x(cpu, rd, fpu_##F##_to_l(a, rm, fl)); break;          \
+        case 3: set_x(cpu, rd, fpu_##F##_to_lu(a, rm, fl)); break;         \
+        default: return EXC_ILLEGAL_INSN;                                  \
+        }                                                                  \
+        return EXC_NONE;                                                   \
+    case F5_CVT_FI: {   /* fcvt.fmt.{w,wu,l,lu} */                         \
+        uint64_t v = cpu->x[rs1];                                          \
+        switch (rs2) {                                                     \
+        case 0: r = fpu_w_to_##F((int32_t)v, rm, fl); break;               \
+        case 1: r = fpu_wu_to_##F((uint32_t)v, rm, fl); break;             \
+        case 2: r = fpu_l_to_##F((int64_t)v, rm, fl); break;               \
+        case 3: r = fpu_lu_to_##F(v, rm, fl); break;                       \
+        default: return EXC_ILLEGAL_INSN;                                  \
+        }                                                                  \
+        break;                                                             \
+    }                                                                      \
+    case F5_MV_XF:      /* fmv.x.fmt, fclass */                            \
+        if (rs2 != 0 || f3 > 1) {                                          \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        set_x(cpu, rd, f3 ? fpu_class_##F(a) : mv_x_##F(cpu, rs1));        \
+        return EXC_NONE;                                                   \
+    case F5_MV_FX:      /* fmv.fmt.x */                                    \
+        if (rs2 != 0 || f3 != 0) {                                         \
+            return EXC_ILLEGAL_INSN;                                       \
+        }                                                                  \
+        r = (T)cpu->x[rs1];                                                \
+        break;                                                             \
+    default:                                                               \
+        return EXC_ILLEGAL_INSN;                                           \
+    }                                                                      \
+    set_##F(cpu, rd, r);                                                   \
+    return EXC_NONE;                                                       \
 }
+
+DEFINE_FP_EXEC(s, uint32_t, SIGN_S)
+DEFINE_FP_EXEC(d, uint64_t, SIGN_D)
 
 uint32_t riscv_fp_exec(RISCVCPU *cpu, const RISCVInsn *d)
 {
@@ -313,17 +217,7 @@ uint32_t riscv_fp_exec(RISCVCPU *cpu, const RISCVInsn *d)
     if (fmt > FMT_D) {
         return EXC_ILLEGAL_INSN;    /* H and Q are not implemented */
     }
-    if ((insn & 0x7f) != 0x53) {
-        int rm;
-        if (!resolve_rm(cpu, (insn >> 12) & 7, &rm)) {
-            return EXC_ILLEGAL_INSN;
-        }
-        exc = fp_exec_fma(cpu, insn, fmt, rm, &fl);
-    } else if (fmt == FMT_S) {
-        exc = fp_exec_s(cpu, insn, insn >> 27, &fl);
-    } else {
-        exc = fp_exec_d(cpu, insn, insn >> 27, &fl);
-    }
+    exc = fmt == FMT_S ? fp_exec_s(cpu, insn, &fl) : fp_exec_d(cpu, insn, &fl);
     if (exc == EXC_NONE && fl) {
         cpu->fflags |= fl;
         riscv_mark_fs_dirty(cpu);

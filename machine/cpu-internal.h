@@ -199,7 +199,6 @@ struct RISCVCPU {
     /* run state */
     bool wfi, stopped, jammed;
     int exit_request;   /* atomic */
-    bool break_loop;    /* leave the inner loop to re-check interrupts */
     uint32_t trap_streak;
     uint64_t last_trap_instret;
     uint64_t jam_pc, jam_cause;
@@ -259,7 +258,10 @@ bool riscv_cpu_do_sret(RISCVCPU *cpu);
 
 /* cpu-exec.c */
 /* Run up to max steps (instructions retired or traps taken); returns the
- * number of steps, at least 1.  Returns early when cpu->break_loop is set. */
+ * number of steps, at least 1.  Returns early after anything that may
+ * change interrupt, translation or run state (CSR writes, xRET, WFI,
+ * fences, ecalls, MMIO and other slow-path stores and loads), so that the
+ * caller re-checks interrupts between calls. */
 uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max);
 /* cpu-decode.c */
 /* Decode one 32-bit (or expanded RVC) instruction.  raw16 != 0 marks an

@@ -227,7 +227,6 @@ static uint32_t load_one(RISCVCPU *cpu, uint64_t va, unsigned size,
         memcpy(val, host, size);
         return EXC_NONE;
     }
-    cpu->break_loop = true;
     if (pa & (size - 1)) {
         for (unsigned i = 0; i < size; i++) {
             uint64_t b;
@@ -269,7 +268,6 @@ static uint32_t store_one(RISCVCPU *cpu, uint64_t va, unsigned size,
         memcpy(host, &val, size);
         return EXC_NONE;
     }
-    cpu->break_loop = true;
     if (pa & (size - 1)) {
         for (unsigned i = 0; i < size; i++) {
             if (!cpu->cfg.bus->write(cpu->cfg.bus_opaque, pa + i, 1,

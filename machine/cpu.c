@@ -108,7 +108,6 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t pc, int priv,
     cpu->res_valid = false;
     cpu->wfi = false;
     cpu->jammed = false;
-    cpu->break_loop = false;
     cpu->trap_streak = 0;
     cpu->last_trap_instret = 0;
     riscv_tlb_flush(cpu);
@@ -272,7 +271,6 @@ int riscv_cpu_run(RISCVCPU *cpu, uint64_t budget)
         if (cpu->jammed) {
             return RISCV_RUN_JAMMED;
         }
-        cpu->break_loop = false;
         uint64_t n = riscv_cpu_exec(cpu, budget);
         budget -= MIN(n, budget);
         if (cpu->jammed) {
@@ -298,7 +296,6 @@ void riscv_cpu_set_mip(RISCVCPU *cpu, uint64_t mask, bool level)
     } else {
         __atomic_fetch_and(&cpu->mip, ~mask, __ATOMIC_RELAXED);
     }
-    cpu->break_loop = true;
 }
 
 uint64_t riscv_cpu_get_mip(RISCVCPU *cpu)
@@ -309,7 +306,6 @@ uint64_t riscv_cpu_get_mip(RISCVCPU *cpu)
 void riscv_cpu_set_stopped(RISCVCPU *cpu, bool stopped)
 {
     cpu->stopped = stopped;
-    cpu->break_loop = true;
 }
 
 bool riscv_cpu_is_stopped(RISCVCPU *cpu)
@@ -366,7 +362,6 @@ uint64_t riscv_cpu_get_pc(RISCVCPU *cpu)
 void riscv_cpu_set_pc(RISCVCPU *cpu, uint64_t pc)
 {
     cpu->pc = pc & ~1ull;
-    cpu->break_loop = true;
 }
 
 int riscv_cpu_get_priv(RISCVCPU *cpu)
@@ -392,7 +387,6 @@ bool riscv_cpu_read_csr(RISCVCPU *cpu, unsigned csr, uint64_t *val)
 bool riscv_cpu_write_csr(RISCVCPU *cpu, unsigned csr, uint64_t val)
 {
     bool ok = riscv_csr_write_raw(cpu, csr, val);
-    cpu->break_loop = true;
     return ok;
 }
 

@@ -1060,6 +1060,98 @@ static void test_fp_ops(void)
     th_free(th);
 }
 
+/* Every F/D computational form through the decoder: rd = f3 (or a0 for
+ * integer results), rs1 = f1 (or a1), rs2 = f2, rs3 = f4. */
+typedef struct FPCase {
+    const char *name;
+    uint32_t insn;
+    uint64_t f1, f2, f4, a1;
+    bool int_result;
+    uint64_t expect;
+} FPCase;
+
+#define BOX(v) (0xffffffff00000000ull | (v))
+#define S_1    BOX(0x3f800000)      /* 1.0f */
+#define S_2    BOX(0x40000000)      /* 2.0f */
+#define S_M15  BOX(0xbfc00000)      /* -1.5f */
+#define D_1    0x3ff0000000000000ull
+#define D_2    0x4000000000000000ull
+#define D_4    0x4010000000000000ull
+#define D_M15  0xbff8000000000000ull
+#define FOP3(f7, rm) FOP(f7, rm, 3, 1, 2)
+#define FOPX(f7, rm, rs2) FOP(f7, rm, A0, 1, rs2)     /* f -> x */
+#define FOPF(f7, rm, rs2) FOP(f7, rm, 3, A1, rs2)     /* x -> f */
+
+static const FPCase fp_cases[] = {
+    { "fsub.s", FOP3(0x04, 0), S_1, S_2, 0, 0, false, BOX(0xbf800000) },
+    { "fmul.d", FOP3(0x09, 0), D_2, D_M15, 0, 0, false, 0xc008000000000000ull },
+    { "fdiv.s", FOP3(0x0c, 0), S_1, S_2, 0, 0, false, BOX(0x3f000000) },
+    { "fsqrt.d", FOP(0x2d, 0, 3, 1, 0), D_4, 0, 0, 0, false, D_2 },
+    { "fmin.s", FOP3(0x14, 0), S_1, S_M15, 0, 0, false, S_M15 },
+    { "fmax.d", FOP3(0x15, 1), D_1, D_2, 0, 0, false, D_2 },
+    { "fsgnj.d", FOP3(0x11, 0), D_1, D_M15, 0, 0, false, 0xbff0000000000000ull },
+    { "fsgnjx.s", FOP3(0x10, 2), S_M15, S_M15, 0, 0, false, BOX(0x3fc00000) },
+    { "fcvt.s.d", FOP(0x20, 0, 3, 1, 1), D_M15, 0, 0, 0, false, S_M15 },
+    { "fcvt.d.s", FOP(0x21, 0, 3, 1, 0), S_M15, 0, 0, 0, false, D_M15 },
+    { "flt.d", FOPX(0x51, 1, 2), D_1, D_2, 0, 0, true, 1 },
+    { "fle.s", FOPX(0x50, 0, 2), S_2, S_1, 0, 0, true, 0 },
+    { "feq.d", FOPX(0x51, 2, 2), D_2, D_2, 0, 0, true, 1 },
+    { "fcvt.wu.s", FOPX(0x60, 1, 1), S_M15, 0, 0, 0, true, 0 },
+    { "fcvt.w.d", FOPX(0x61, 0, 0), D_M15, 0, 0, 0, true, (uint64_t)-2 },
+    { "fcvt.l.d/rtz", FOPX(0x61, 1, 2), D_M15, 0, 0, 0, true, (uint64_t)-1 },
+    { "fcvt.l.d/rdn", FOPX(0x61, 2, 2), D_M15, 0, 0, 0, true, (uint64_t)-2 },
+    { "fcvt.lu.s", FOPX(0x60, 0, 3), S_2, 0, 0, 0, true, 2 },
+    { "fcvt.s.wu", FOPF(0x68, 0, 1), 0, 0, 0, 0xffffffff, false, BOX(0x4f800000) },
+    { "fcvt.s.w", FOPF(0x68, 0, 0), 0, 0, 0, 0xfffffffe, false, BOX(0xc0000000) },
+    { "fcvt.d.l", FOPF(0x69, 0, 2), 0, 0, 0, (uint64_t)-3, false, 0xc008000000000000ull },
+    { "fcvt.d.lu", FOPF(0x69, 0, 3), 0, 0, 0, 4, false, D_4 },
+    { "fmv.w.x", FOPF(0x78, 0, 0), 0, 0, 0, 0xabcd12345678ull, false, BOX(0x12345678) },
+    { "fmv.d.x", FOPF(0x79, 0, 0), 0, 0, 0, 0x123456789ull, false, 0x123456789ull },
+    { "fmv.x.w", FOPX(0x70, 0, 0), BOX(0x80000000), 0, 0, 0, true, 0xffffffff80000000ull },
+    { "fclass.d", FOPX(0x71, 1, 0), D_M15, 0, 0, 0, true, 1u << 1 },
+    { "fmadd.d", enc_r(0x43, 3, 0, 1, 2, 4 << 2 | 1), D_2, D_2, D_1, 0, false, 0x4014000000000000ull },
+    { "fmsub.s", enc_r(0x47, 3, 0, 1, 2, 4 << 2), S_2, S_2, S_1, 0, false, BOX(0x40400000) },
+    { "fnmsub.d", enc_r(0x4b, 3, 0, 1, 2, 4 << 2 | 1), D_2, D_2, D_1, 0, false, 0xc008000000000000ull },
+    { "fnmadd.s", enc_r(0x4f, 3, 0, 1, 2, 4 << 2), S_1, S_2, S_1, 0, false, BOX(0xc0400000) },
+};
+
+static void test_fp_table(void)
+{
+    TestHart *th = th_new();
+
+    for (size_t i = 0; i < G_N_ELEMENTS(fp_cases); i++) {
+        const FPCase *k = &fp_cases[i];
+        th_reset(th, TH_CODE, RISCV_PRV_M);
+        th_set_csr(th, CSR_MSTATUS, MSTATUS_FS_INIT);
+        riscv_cpu_set_fpr(th->cpu, 1, k->f1);
+        riscv_cpu_set_fpr(th->cpu, 2, k->f2);
+        riscv_cpu_set_fpr(th->cpu, 4, k->f4);
+        th_set_x(th, A1, k->a1);
+        th_emit(th, k->insn);
+        th_emit_done(th);
+        if (th_run(th, 100) != TH_DONE) {
+            g_test_message("%s trapped: cause %" PRIu64, k->name,
+                           th_csr(th, CSR_MCAUSE));
+            g_assert_not_reached();
+        }
+        uint64_t got = k->int_result ? th_x(th, A0)
+                                     : riscv_cpu_get_fpr(th->cpu, 3);
+        if (got != k->expect) {
+            g_test_message("%s: got %016" PRIx64, k->name, got);
+        }
+        g_assert_cmphex(got, ==, k->expect);
+    }
+    /* fcvt.wu.s of -1.5 is out of range: NV */
+    th_reset(th, TH_CODE, RISCV_PRV_M);
+    th_set_csr(th, CSR_MSTATUS, MSTATUS_FS_INIT);
+    riscv_cpu_set_fpr(th->cpu, 1, S_M15);
+    th_emit(th, FOPX(0x60, 1, 1));
+    th_emit_done(th);
+    g_assert_cmpint(th_run(th, 100), ==, TH_DONE);
+    g_assert_cmphex(th_csr(th, CSR_FFLAGS), ==, 0x10);
+    th_free(th);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void test_accel(void)
@@ -1144,6 +1236,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/fp/fs-off", test_fp_off);
     g_test_add_func("/cpu/fp/nan-boxing", test_fp_nanbox);
     g_test_add_func("/cpu/fp/ops", test_fp_ops);
+    g_test_add_func("/cpu/fp/every-form", test_fp_table);
     g_test_add_func("/cpu/accel/interp", test_accel);
     g_test_add_func("/cpu/bench/loop-mips", test_bench_loop);
     return g_test_run();
