@@ -482,3 +482,27 @@ bool monitor_add_opts(MonitorContext *ctx, const char *optstr, GError **errp)
     }
     return monitor_new(ctx, chr, m, pretty, errp) != NULL;
 }
+
+bool monitor_add_from_option(MonitorContext *ctx, const char *option,
+                             const char *arg, GError **errp)
+{
+    bool ok;
+
+    if (!strcmp(option, "monitor")) {
+        ok = monitor_add_legacy(ctx, MONITOR_MODE_READLINE, false, arg, errp);
+    } else if (!strcmp(option, "qmp")) {
+        ok = monitor_add_legacy(ctx, MONITOR_MODE_CONTROL, false, arg, errp);
+    } else if (!strcmp(option, "qmp-pretty")) {
+        ok = monitor_add_legacy(ctx, MONITOR_MODE_CONTROL, true, arg, errp);
+    } else if (!strcmp(option, "mon")) {
+        ok = monitor_add_opts(ctx, arg, errp);
+    } else {
+        g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
+                    "-%s: not a monitor option", option);
+        return false;
+    }
+    if (!ok) {
+        g_prefix_error(errp, "-%s %s: ", option, arg);
+    }
+    return ok;
+}

@@ -121,6 +121,16 @@ bool monitor_add_legacy(MonitorContext *ctx, MonitorMode mode, bool pretty,
  */
 bool monitor_add_opts(MonitorContext *ctx, const char *optstr, GError **errp);
 
+/*
+ * monitor_add_from_option: one monitor option as the user wrote it, with
+ * @option "monitor", "qmp", "qmp-pretty" (monitor_add_legacy) or "mon"
+ * (monitor_add_opts).  Errors are prefixed with "-OPTION ARG: ".  vl.c
+ * keeps the options in command-line order and calls this for each, after
+ * the -chardev ones exist and before the UART is created.
+ */
+bool monitor_add_from_option(MonitorContext *ctx, const char *option,
+                             const char *arg, GError **errp);
+
 /* ---- events the board reports ---------------------------------------------- */
 
 /*

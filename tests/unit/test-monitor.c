@@ -633,11 +633,23 @@ static void test_cmdline(void)
                                       "bogus:thing", &err));
     g_assert_nonnull(err);
     g_clear_error(&err);
+    /* As vl.c hands them over: errors name the option and its argument. */
+    g_assert_true(monitor_add_from_option(fm.ctx, "qmp-pretty", "null", &err));
+    g_assert_true(monitor_add_from_option(fm.ctx, "monitor", "none", &err));
+    g_assert_false(monitor_add_from_option(fm.ctx, "mon", "chardev=zz", &err));
+    g_assert_cmpstr(err->message, ==, "-mon chardev=zz: chardev 'zz' not found");
+    g_clear_error(&err);
+    g_assert_false(monitor_add_from_option(fm.ctx, "qmp", "chardev:zz", &err));
+    g_assert_cmpstr(err->message, ==, "-qmp chardev:zz: chardev 'zz' not found");
+    g_clear_error(&err);
+    g_assert_false(monitor_add_from_option(fm.ctx, "serial", "x", &err));
+    g_clear_error(&err);
+
     /* The next legacy monitor takes the next free compat id. */
-    tm_chardev(&fm.tm, "null,id=compat_monitor1");
+    tm_chardev(&fm.tm, "null,id=compat_monitor3");
     g_assert_true(monitor_add_legacy(fm.ctx, MONITOR_MODE_READLINE, false,
                                      "null", &err));
-    g_assert_nonnull(chardev_find(fm.tm.chardevs, "compat_monitor2"));
+    g_assert_nonnull(chardev_find(fm.tm.chardevs, "compat_monitor4"));
     fm_destroy(&fm);
 }
 
