@@ -186,29 +186,97 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 {
     /* Handler addresses as offsets from L_OP_DECODE: they fit the 16-bit
      * RISCVInsn.hoff, so dispatch is one load from the slot. */
-    static const int32_t handler_off[OP_COUNT] = {
-#define L(op) [op] = &&L_##op - &&L_OP_DECODE
-        L(OP_DECODE), L(OP_ILLEGAL), L(OP_CROSS_PAGE),
-        L(OP_LUI), L(OP_AUIPC), L(OP_JAL), L(OP_JALR),
-        L(OP_BEQ), L(OP_BNE), L(OP_BLT), L(OP_BGE), L(OP_BLTU), L(OP_BGEU),
-        L(OP_LB), L(OP_LH), L(OP_LW), L(OP_LD), L(OP_LBU), L(OP_LHU),
-        L(OP_LWU), L(OP_SB), L(OP_SH), L(OP_SW), L(OP_SD),
-        L(OP_ADDI), L(OP_SLTI), L(OP_SLTIU), L(OP_XORI), L(OP_ORI),
-        L(OP_ANDI), L(OP_SLLI), L(OP_SRLI), L(OP_SRAI),
-        L(OP_ADD), L(OP_SUB), L(OP_SLL), L(OP_SLT), L(OP_SLTU), L(OP_XOR),
-        L(OP_SRL), L(OP_SRA), L(OP_OR), L(OP_AND),
-        L(OP_ADDIW), L(OP_SLLIW), L(OP_SRLIW), L(OP_SRAIW),
-        L(OP_ADDW), L(OP_SUBW), L(OP_SLLW), L(OP_SRLW), L(OP_SRAW),
-        L(OP_MUL), L(OP_MULH), L(OP_MULHSU), L(OP_MULHU), L(OP_DIV),
-        L(OP_DIVU), L(OP_REM), L(OP_REMU),
-        L(OP_MULW), L(OP_DIVW), L(OP_DIVUW), L(OP_REMW), L(OP_REMUW),
-        L(OP_FENCE), L(OP_FENCE_I),
-        L(OP_ECALL), L(OP_EBREAK), L(OP_MRET), L(OP_SRET), L(OP_WFI),
-        L(OP_SFENCE_VMA),
-        L(OP_CSRRW), L(OP_CSRRS), L(OP_CSRRC), L(OP_CSRRWI), L(OP_CSRRSI),
-        L(OP_CSRRCI),
-        L(OP_AMO), L(OP_FLW), L(OP_FLD), L(OP_FSW), L(OP_FSD), L(OP_FP),
-#undef L
+    static const int32_t handler_off[OP_COUNT][2] = {
+#define L1(op) [op] = { &&L_##op - &&L_OP_DECODE, &&L_##op - &&L_OP_DECODE }
+#define L2(op) [op] = { &&L_##op##_2 - &&L_OP_DECODE,                        \
+                        &&L_##op##_4 - &&L_OP_DECODE }
+        L1(OP_DECODE),
+        L1(OP_ILLEGAL),
+        L1(OP_CROSS_PAGE),
+        L2(OP_LUI),
+        L2(OP_AUIPC),
+        L2(OP_JAL),
+        L2(OP_JALR),
+        L2(OP_BEQ),
+        L2(OP_BNE),
+        L2(OP_BLT),
+        L2(OP_BGE),
+        L2(OP_BLTU),
+        L2(OP_BGEU),
+        L2(OP_LB),
+        L2(OP_LH),
+        L2(OP_LW),
+        L2(OP_LD),
+        L2(OP_LBU),
+        L2(OP_LHU),
+        L2(OP_LWU),
+        L2(OP_SB),
+        L2(OP_SH),
+        L2(OP_SW),
+        L2(OP_SD),
+        L2(OP_ADDI),
+        L2(OP_SLTI),
+        L2(OP_SLTIU),
+        L2(OP_XORI),
+        L2(OP_ORI),
+        L2(OP_ANDI),
+        L2(OP_SLLI),
+        L2(OP_SRLI),
+        L2(OP_SRAI),
+        L2(OP_ADD),
+        L2(OP_SUB),
+        L2(OP_SLL),
+        L2(OP_SLT),
+        L2(OP_SLTU),
+        L2(OP_XOR),
+        L2(OP_SRL),
+        L2(OP_SRA),
+        L2(OP_OR),
+        L2(OP_AND),
+        L2(OP_ADDIW),
+        L2(OP_SLLIW),
+        L2(OP_SRLIW),
+        L2(OP_SRAIW),
+        L2(OP_ADDW),
+        L2(OP_SUBW),
+        L2(OP_SLLW),
+        L2(OP_SRLW),
+        L2(OP_SRAW),
+        L2(OP_MUL),
+        L2(OP_MULH),
+        L2(OP_MULHSU),
+        L2(OP_MULHU),
+        L2(OP_DIV),
+        L2(OP_DIVU),
+        L2(OP_REM),
+        L2(OP_REMU),
+        L2(OP_MULW),
+        L2(OP_DIVW),
+        L2(OP_DIVUW),
+        L2(OP_REMW),
+        L2(OP_REMUW),
+        L2(OP_FENCE),
+        L1(OP_FENCE_I),
+        L1(OP_ECALL),
+        L1(OP_EBREAK),
+        L1(OP_MRET),
+        L1(OP_SRET),
+        L1(OP_WFI),
+        L1(OP_SFENCE_VMA),
+        L1(OP_CSRRW),
+        L1(OP_CSRRS),
+        L1(OP_CSRRC),
+        L1(OP_CSRRWI),
+        L1(OP_CSRRSI),
+        L1(OP_CSRRCI),
+        L1(OP_AMO),
+        L1(OP_FLW),
+        L1(OP_FLD),
+        L2(OP_FSW),
+        L2(OP_FSD),
+        L1(OP_FP),
+#undef L1
+#undef L2
     };
     uint64_t *const x = cpu->x;
     uint64_t n = 0;
@@ -231,12 +299,20 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 /* Retire the current instruction and run the next one in sequence. */
 #define NEXT() do {                                                         \
         n++;                                                               \
-        d += d->len >> 1;                                                  \
+        d += step;                                                         \
         if (unlikely(n >= max)) {                                          \
             goto budget_spent;                                             \
         }                                                                  \
         DISPATCH();                                                        \
     } while (0)
+/*
+ * A handler for an op that exists in a 2-byte (RVC) and a 4-byte form: the
+ * body is instantiated twice, with the slot step a constant, so that the
+ * next slot's address does not wait for a load of d->len.
+ */
+#define HANDLER(op, ...)                                                    \
+    L_##op##_2: { enum { step = 1 }; __VA_ARGS__ }                         \
+    L_##op##_4: { enum { step = 2 }; __VA_ARGS__ }
 /* Retire the current instruction and continue at pc (any address). */
 #define JUMP(target) do {                                                   \
         pc = (target);                                                     \
@@ -344,8 +420,11 @@ L_OP_DECODE:
     riscv_decode_slot((RISCVInsn *)d, cpu->fetch_host,
                       (unsigned)(d - page) << 1);
     /* the function is far smaller than 32 KiB; check the offset fits */
-    g_assert(handler_off[d->op] == (int16_t)handler_off[d->op]);
-    ((RISCVInsn *)d)->hoff = handler_off[d->op];
+    {
+        int32_t off = handler_off[d->op][d->len == 4];
+        g_assert(off == (int16_t)off);
+        ((RISCVInsn *)d)->hoff = off;
+    }
     DISPATCH();
 L_OP_CROSS_PAGE: {
         uint32_t insn;
@@ -359,7 +438,7 @@ L_OP_CROSS_PAGE: {
          * sentinel sends execution back through refetch. */
         memset(tramp, 0, sizeof(tramp));
         riscv_decode(&tramp[0], insn, 0);
-        tramp[0].hoff = handler_off[tramp[0].op];
+        tramp[0].hoff = handler_off[tramp[0].op][tramp[0].len == 4];
         vbase = pc;
         page = tramp;
         fetch_vpn = RISCV_TLB_INVALID;
@@ -369,196 +448,322 @@ L_OP_CROSS_PAGE: {
 L_OP_ILLEGAL:
     ILLEGAL();
 
-L_OP_LUI:
+HANDLER(OP_LUI,
     x[d->rd] = (int64_t)d->imm;
     NEXT();
-L_OP_AUIPC:
+)
+
+HANDLER(OP_AUIPC,
     x[d->rd] = PC() + (int64_t)d->imm;
     NEXT();
-L_OP_JAL: {
-        uint64_t here = PC();
-        x[d->rd] = here + d->len;
-        JUMP(here + (int64_t)d->imm);
-    }
-L_OP_JALR: {
-        uint64_t target = (x[d->rs1] + (int64_t)d->imm) & ~1ull;
-        x[d->rd] = PC() + d->len;
-        JUMP(target);
-    }
+)
 
-L_OP_BEQ:  BRANCH(x[d->rs1] == x[d->rs2]);
-L_OP_BNE:  BRANCH(x[d->rs1] != x[d->rs2]);
-L_OP_BLT:  BRANCH((int64_t)x[d->rs1] < (int64_t)x[d->rs2]);
-L_OP_BGE:  BRANCH((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]);
-L_OP_BLTU: BRANCH(x[d->rs1] < x[d->rs2]);
-L_OP_BGEU: BRANCH(x[d->rs1] >= x[d->rs2]);
+HANDLER(OP_JAL,
+    uint64_t here = PC();
+    x[d->rd] = here + 2 * step;
+    JUMP(here + (int64_t)d->imm);
+)
 
-L_OP_LB:  LOAD(int8_t);
-L_OP_LH:  LOAD(int16_t);
-L_OP_LW:  LOAD(int32_t);
-L_OP_LD:  LOAD(int64_t);
-L_OP_LBU: LOAD(uint8_t);
-L_OP_LHU: LOAD(uint16_t);
-L_OP_LWU: LOAD(uint32_t);
-L_OP_SB:  STORE(uint8_t, x[d->rs2]);
-L_OP_SH:  STORE(uint16_t, x[d->rs2]);
-L_OP_SW:  STORE(uint32_t, x[d->rs2]);
-L_OP_SD:  STORE(uint64_t, x[d->rs2]);
+HANDLER(OP_JALR,
+    uint64_t target = (x[d->rs1] + (int64_t)d->imm) & ~1ull;
+    x[d->rd] = PC() + 2 * step;
+    JUMP(target);
+)
 
-L_OP_ADDI:
+HANDLER(OP_BEQ,
+    BRANCH(x[d->rs1] == x[d->rs2]);
+)
+
+HANDLER(OP_BNE,
+    BRANCH(x[d->rs1] != x[d->rs2]);
+)
+
+HANDLER(OP_BLT,
+    BRANCH((int64_t)x[d->rs1] < (int64_t)x[d->rs2]);
+)
+
+HANDLER(OP_BGE,
+    BRANCH((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]);
+)
+
+HANDLER(OP_BLTU,
+    BRANCH(x[d->rs1] < x[d->rs2]);
+)
+
+HANDLER(OP_BGEU,
+    BRANCH(x[d->rs1] >= x[d->rs2]);
+)
+
+HANDLER(OP_LB,
+    LOAD(int8_t);
+)
+
+HANDLER(OP_LH,
+    LOAD(int16_t);
+)
+
+HANDLER(OP_LW,
+    LOAD(int32_t);
+)
+
+HANDLER(OP_LD,
+    LOAD(int64_t);
+)
+
+HANDLER(OP_LBU,
+    LOAD(uint8_t);
+)
+
+HANDLER(OP_LHU,
+    LOAD(uint16_t);
+)
+
+HANDLER(OP_LWU,
+    LOAD(uint32_t);
+)
+
+HANDLER(OP_SB,
+    STORE(uint8_t, x[d->rs2]);
+)
+
+HANDLER(OP_SH,
+    STORE(uint16_t, x[d->rs2]);
+)
+
+HANDLER(OP_SW,
+    STORE(uint32_t, x[d->rs2]);
+)
+
+HANDLER(OP_SD,
+    STORE(uint64_t, x[d->rs2]);
+)
+
+HANDLER(OP_ADDI,
     x[d->rd] = x[d->rs1] + (int64_t)d->imm;
     NEXT();
-L_OP_SLTI:
+)
+
+HANDLER(OP_SLTI,
     x[d->rd] = (int64_t)x[d->rs1] < (int64_t)d->imm;
     NEXT();
-L_OP_SLTIU:
+)
+
+HANDLER(OP_SLTIU,
     x[d->rd] = x[d->rs1] < (uint64_t)(int64_t)d->imm;
     NEXT();
-L_OP_XORI:
+)
+
+HANDLER(OP_XORI,
     x[d->rd] = x[d->rs1] ^ (int64_t)d->imm;
     NEXT();
-L_OP_ORI:
+)
+
+HANDLER(OP_ORI,
     x[d->rd] = x[d->rs1] | (int64_t)d->imm;
     NEXT();
-L_OP_ANDI:
+)
+
+HANDLER(OP_ANDI,
     x[d->rd] = x[d->rs1] & (int64_t)d->imm;
     NEXT();
-L_OP_SLLI:
+)
+
+HANDLER(OP_SLLI,
     x[d->rd] = x[d->rs1] << d->imm;
     NEXT();
-L_OP_SRLI:
+)
+
+HANDLER(OP_SRLI,
     x[d->rd] = x[d->rs1] >> d->imm;
     NEXT();
-L_OP_SRAI:
+)
+
+HANDLER(OP_SRAI,
     x[d->rd] = (int64_t)x[d->rs1] >> d->imm;
     NEXT();
+)
 
-L_OP_ADD:
+HANDLER(OP_ADD,
     x[d->rd] = x[d->rs1] + x[d->rs2];
     NEXT();
-L_OP_SUB:
+)
+
+HANDLER(OP_SUB,
     x[d->rd] = x[d->rs1] - x[d->rs2];
     NEXT();
-L_OP_SLL:
+)
+
+HANDLER(OP_SLL,
     x[d->rd] = x[d->rs1] << (x[d->rs2] & 63);
     NEXT();
-L_OP_SLT:
+)
+
+HANDLER(OP_SLT,
     x[d->rd] = (int64_t)x[d->rs1] < (int64_t)x[d->rs2];
     NEXT();
-L_OP_SLTU:
+)
+
+HANDLER(OP_SLTU,
     x[d->rd] = x[d->rs1] < x[d->rs2];
     NEXT();
-L_OP_XOR:
+)
+
+HANDLER(OP_XOR,
     x[d->rd] = x[d->rs1] ^ x[d->rs2];
     NEXT();
-L_OP_SRL:
+)
+
+HANDLER(OP_SRL,
     x[d->rd] = x[d->rs1] >> (x[d->rs2] & 63);
     NEXT();
-L_OP_SRA:
+)
+
+HANDLER(OP_SRA,
     x[d->rd] = (int64_t)x[d->rs1] >> (x[d->rs2] & 63);
     NEXT();
-L_OP_OR:
+)
+
+HANDLER(OP_OR,
     x[d->rd] = x[d->rs1] | x[d->rs2];
     NEXT();
-L_OP_AND:
+)
+
+HANDLER(OP_AND,
     x[d->rd] = x[d->rs1] & x[d->rs2];
     NEXT();
+)
 
-L_OP_ADDIW:
+HANDLER(OP_ADDIW,
     x[d->rd] = (int64_t)(int32_t)(x[d->rs1] + d->imm);
     NEXT();
-L_OP_SLLIW:
+)
+
+HANDLER(OP_SLLIW,
     x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] << d->imm);
     NEXT();
-L_OP_SRLIW:
+)
+
+HANDLER(OP_SRLIW,
     x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] >> d->imm);
     NEXT();
-L_OP_SRAIW:
+)
+
+HANDLER(OP_SRAIW,
     x[d->rd] = (int64_t)((int32_t)x[d->rs1] >> d->imm);
     NEXT();
-L_OP_ADDW:
+)
+
+HANDLER(OP_ADDW,
     x[d->rd] = (int64_t)(int32_t)(x[d->rs1] + x[d->rs2]);
     NEXT();
-L_OP_SUBW:
+)
+
+HANDLER(OP_SUBW,
     x[d->rd] = (int64_t)(int32_t)(x[d->rs1] - x[d->rs2]);
     NEXT();
-L_OP_SLLW:
+)
+
+HANDLER(OP_SLLW,
     x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] << (x[d->rs2] & 31));
     NEXT();
-L_OP_SRLW:
+)
+
+HANDLER(OP_SRLW,
     x[d->rd] = (int64_t)(int32_t)((uint32_t)x[d->rs1] >> (x[d->rs2] & 31));
     NEXT();
-L_OP_SRAW:
+)
+
+HANDLER(OP_SRAW,
     x[d->rd] = (int64_t)((int32_t)x[d->rs1] >> (x[d->rs2] & 31));
     NEXT();
+)
 
     /* M extension; division corner cases per unprivileged spec §7.2 table
      * 7.1 (no traps). */
-L_OP_MUL:
+
+HANDLER(OP_MUL,
     x[d->rd] = x[d->rs1] * x[d->rs2];
     NEXT();
-L_OP_MULH:
+)
+
+HANDLER(OP_MULH,
     x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] *
                            (__int128)(int64_t)x[d->rs2]) >> 64);
     NEXT();
-L_OP_MULHSU:
+)
+
+HANDLER(OP_MULHSU,
     x[d->rd] = (uint64_t)(((__int128)(int64_t)x[d->rs1] *
                            (__int128)(unsigned __int128)x[d->rs2]) >> 64);
     NEXT();
-L_OP_MULHU:
+)
+
+HANDLER(OP_MULHU,
     x[d->rd] = (uint64_t)(((unsigned __int128)x[d->rs1] * x[d->rs2]) >> 64);
     NEXT();
-L_OP_DIV: {
-        int64_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = b == 0 ? UINT64_MAX
-                 : (a == INT64_MIN && b == -1) ? (uint64_t)a
-                 : (uint64_t)(a / b);
-        NEXT();
-    }
-L_OP_DIVU: {
-        uint64_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = b == 0 ? UINT64_MAX : a / b;
-        NEXT();
-    }
-L_OP_REM: {
-        int64_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = b == 0 ? (uint64_t)a
-                 : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
-        NEXT();
-    }
-L_OP_REMU: {
-        uint64_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = b == 0 ? a : a % b;
-        NEXT();
-    }
-L_OP_MULW:
+)
+
+HANDLER(OP_DIV,
+    int64_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = b == 0 ? UINT64_MAX
+             : (a == INT64_MIN && b == -1) ? (uint64_t)a
+             : (uint64_t)(a / b);
+    NEXT();
+)
+
+HANDLER(OP_DIVU,
+    uint64_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = b == 0 ? UINT64_MAX : a / b;
+    NEXT();
+)
+
+HANDLER(OP_REM,
+    int64_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = b == 0 ? (uint64_t)a
+             : (a == INT64_MIN && b == -1) ? 0 : (uint64_t)(a % b);
+    NEXT();
+)
+
+HANDLER(OP_REMU,
+    uint64_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = b == 0 ? a : a % b;
+    NEXT();
+)
+
+HANDLER(OP_MULW,
     x[d->rd] = (int64_t)(int32_t)(x[d->rs1] * x[d->rs2]);
     NEXT();
-L_OP_DIVW: {
-        int32_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = (int64_t)(b == 0 ? -1
-                             : (a == INT32_MIN && b == -1) ? a : a / b);
-        NEXT();
-    }
-L_OP_DIVUW: {
-        uint32_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = (int64_t)(int32_t)(b == 0 ? UINT32_MAX : a / b);
-        NEXT();
-    }
-L_OP_REMW: {
-        int32_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = (int64_t)(b == 0 ? a
-                             : (a == INT32_MIN && b == -1) ? 0 : a % b);
-        NEXT();
-    }
-L_OP_REMUW: {
-        uint32_t a = x[d->rs1], b = x[d->rs2];
-        x[d->rd] = (int64_t)(int32_t)(b == 0 ? a : a % b);
-        NEXT();
-    }
+)
 
-L_OP_FENCE:
+HANDLER(OP_DIVW,
+    int32_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = (int64_t)(b == 0 ? -1
+                         : (a == INT32_MIN && b == -1) ? a : a / b);
+    NEXT();
+)
+
+HANDLER(OP_DIVUW,
+    uint32_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = (int64_t)(int32_t)(b == 0 ? UINT32_MAX : a / b);
+    NEXT();
+)
+
+HANDLER(OP_REMW,
+    int32_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = (int64_t)(b == 0 ? a
+                         : (a == INT32_MIN && b == -1) ? 0 : a % b);
+    NEXT();
+)
+
+HANDLER(OP_REMUW,
+    uint32_t a = x[d->rs1], b = x[d->rs2];
+    x[d->rd] = (int64_t)(int32_t)(b == 0 ? a : a % b);
+    NEXT();
+)
+
+HANDLER(OP_FENCE,
     NEXT();     /* one hart at a time: memory is always ordered */
+)
 
 L_OP_FENCE_I:
 L_OP_ECALL:
@@ -581,6 +786,7 @@ L_OP_SFENCE_VMA:
 
 L_OP_CSRRW: L_OP_CSRRS: L_OP_CSRRC:
 L_OP_CSRRWI: L_OP_CSRRSI: L_OP_CSRRCI: {
+        const unsigned step = d->len >> 1;
         bool wrote = false;
         pc = PC();
         SYNC();
@@ -630,13 +836,16 @@ L_OP_FLD: {
         }
         JUMP(pc + di.len);
     }
-L_OP_FSW:
+HANDLER(OP_FSW,
     FS_CHECK();
     STORE(uint32_t, cpu->f[d->rs2]);
-L_OP_FSD:
+)
+HANDLER(OP_FSD,
     FS_CHECK();
     STORE(uint64_t, cpu->f[d->rs2]);
-L_OP_FP:
+)
+L_OP_FP: {
+    const unsigned step = d->len >> 1;
     FS_CHECK();
     pc = PC();
     SYNC();
@@ -646,6 +855,7 @@ L_OP_FP:
         goto exception;
     }
     NEXT();
+}
 
 illegal:
     exc = EXC_ILLEGAL_INSN;
@@ -672,4 +882,5 @@ leave:
 #undef STORE
 #undef FS_CHECK
 #undef BRANCH
+#undef HANDLER
 }
