@@ -436,6 +436,27 @@ void riscv_decode(RISCVInsn *d, uint32_t insn, uint32_t raw16)
     }
 }
 
+/* A jump or branch whose target lies in its own page can skip the
+ * interpreter's page check: switch it to the _NEAR op. */
+static void mark_near(RISCVInsn *d, unsigned off)
+{
+    int64_t target = (int64_t)off + d->imm;
+
+    if (target < 0 || target >= (int64_t)RISCV_PAGE_SIZE) {
+        return;
+    }
+    switch (d->op) {
+    case OP_JAL:  d->op = OP_JAL_NEAR; break;
+    case OP_BEQ:  d->op = OP_BEQ_NEAR; break;
+    case OP_BNE:  d->op = OP_BNE_NEAR; break;
+    case OP_BLT:  d->op = OP_BLT_NEAR; break;
+    case OP_BGE:  d->op = OP_BGE_NEAR; break;
+    case OP_BLTU: d->op = OP_BLTU_NEAR; break;
+    case OP_BGEU: d->op = OP_BGEU_NEAR; break;
+    default: break;
+    }
+}
+
 void riscv_decode_slot(RISCVInsn *d, const uint8_t *page, unsigned off)
 {
     uint16_t lo;
@@ -445,6 +466,7 @@ void riscv_decode_slot(RISCVInsn *d, const uint8_t *page, unsigned off)
         uint32_t insn = riscv_rvc_expand(lo);
         if (insn) {
             riscv_decode(d, insn, lo);
+            mark_near(d, off);
         } else {
             memset(d, 0, sizeof(*d));
             d->op = OP_ILLEGAL;
@@ -463,4 +485,5 @@ void riscv_decode_slot(RISCVInsn *d, const uint8_t *page, unsigned off)
     uint32_t insn;
     memcpy(&insn, page + off, 4);
     riscv_decode(d, insn, 0);
+    mark_near(d, off);
 }

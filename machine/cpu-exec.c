@@ -203,6 +203,8 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
         L2(OP_BGE),
         L2(OP_BLTU),
         L2(OP_BGEU),
+        L2(OP_JAL_NEAR), L2(OP_BEQ_NEAR), L2(OP_BNE_NEAR), L2(OP_BLT_NEAR),
+        L2(OP_BGE_NEAR), L2(OP_BLTU_NEAR), L2(OP_BGEU_NEAR),
         L2(OP_LB),
         L2(OP_LH),
         L2(OP_LW),
@@ -379,6 +381,23 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
         }                                                                  \
     } while (0)
 
+/* Same-page control transfer: the target slot is imm/2 slots away. */
+#define JUMP_NEAR() do {                                                    \
+        n++;                                                               \
+        d += d->imm >> 1;                                                  \
+        if (unlikely(n >= max)) {                                          \
+            goto budget_spent;                                             \
+        }                                                                  \
+        DISPATCH();                                                        \
+    } while (0)
+
+#define BRANCH_NEAR(cond) do {                                              \
+        if (cond) {                                                        \
+            JUMP_NEAR();                                                   \
+        }                                                                  \
+        NEXT();                                                            \
+    } while (0)
+
 #define BRANCH(cond) do {                                                   \
         if (cond) {                                                        \
             JUMP(PC() + (int64_t)d->imm);                                  \
@@ -469,6 +488,17 @@ HANDLER(OP_JALR,
     x[d->rd] = PC() + 2 * step;
     JUMP(target);
 )
+
+HANDLER(OP_JAL_NEAR,
+    x[d->rd] = PC() + 2 * step;
+    JUMP_NEAR();
+)
+HANDLER(OP_BEQ_NEAR, BRANCH_NEAR(x[d->rs1] == x[d->rs2]);)
+HANDLER(OP_BNE_NEAR, BRANCH_NEAR(x[d->rs1] != x[d->rs2]);)
+HANDLER(OP_BLT_NEAR, BRANCH_NEAR((int64_t)x[d->rs1] < (int64_t)x[d->rs2]);)
+HANDLER(OP_BGE_NEAR, BRANCH_NEAR((int64_t)x[d->rs1] >= (int64_t)x[d->rs2]);)
+HANDLER(OP_BLTU_NEAR, BRANCH_NEAR(x[d->rs1] < x[d->rs2]);)
+HANDLER(OP_BGEU_NEAR, BRANCH_NEAR(x[d->rs1] >= x[d->rs2]);)
 
 HANDLER(OP_BEQ,
     BRANCH(x[d->rs1] == x[d->rs2]);
@@ -882,5 +912,7 @@ leave:
 #undef STORE
 #undef FS_CHECK
 #undef BRANCH
+#undef BRANCH_NEAR
+#undef JUMP_NEAR
 #undef HANDLER
 }

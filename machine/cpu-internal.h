@@ -142,6 +142,9 @@ typedef enum RISCVOp {
     OP_DECODE = 0, OP_ILLEGAL, OP_CROSS_PAGE,
     OP_LUI, OP_AUIPC, OP_JAL, OP_JALR,
     OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
+    /* the same with a target in the same page (set by riscv_decode_slot) */
+    OP_JAL_NEAR, OP_BEQ_NEAR, OP_BNE_NEAR, OP_BLT_NEAR, OP_BGE_NEAR,
+    OP_BLTU_NEAR, OP_BGEU_NEAR,
     OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
     OP_SB, OP_SH, OP_SW, OP_SD,
     OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI,
