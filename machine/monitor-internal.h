@@ -27,9 +27,8 @@
 /* Deeper nesting than this is refused as QEMU's parser does. */
 #define QMP_NESTING_MAX 1024
 /*
- * Output a peer does not read is held up to this much, then dropped (and
- * the monitor waits for the next connection), so a stalled client cannot
- * grow minivirt without bound.
+ * Output a peer does not read is held up to this much; beyond it the peer
+ * is disconnected, so a stalled client cannot grow minivirt without bound.
  */
 #define MONITOR_OUTBUF_MAX (16u << 20)
 

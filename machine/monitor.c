@@ -3,6 +3,7 @@
  * buffered output, events, and the operations HMP and QMP share.
  * See machine/monitor.h for the contracts.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "hw/core/qdev-monitor.h"
@@ -175,7 +176,9 @@ static void monitor_flush(Monitor *mon)
             g_byte_array_set_size(mon->outbuf, 0);
             return;
         }
-        g_byte_array_remove_range(mon->outbuf, 0, ret);
+        /* A disconnect seen inside the write may have emptied the buffer. */
+        g_byte_array_remove_range(mon->outbuf, 0,
+                                  MIN((guint)ret, mon->outbuf->len));
         if (ret < len) {
             if (!mon->out_watch) {
                 mon->out_watch = chr_fe_add_watch(&mon->be, G_IO_OUT | G_IO_HUP,
@@ -192,10 +195,15 @@ static void monitor_flush(Monitor *mon)
 void monitor_write(Monitor *mon, const char *buf, size_t len)
 {
     if (mon->outbuf->len + len > MONITOR_OUTBUF_MAX) {
-        /* The peer stopped reading: drop rather than grow without bound. */
-        g_warning("monitor on '%s': peer is not reading, output dropped",
-                  chr_fe_get_label(&mon->be));
+        /*
+         * The peer stopped reading.  Rather than grow without bound or
+         * send it a stream with a hole in it, drop it; the next peer
+         * starts a new session.
+         */
+        fprintf(stderr, "minivirt: monitor on '%s': the peer is not reading, "
+                "disconnecting it\n", chr_fe_get_label(&mon->be));
         monitor_drop_output(mon);
+        chr_fe_disconnect(&mon->be);
         return;
     }
     g_byte_array_append(mon->outbuf, (const guint8 *)buf, len);

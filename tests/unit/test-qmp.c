@@ -8,6 +8,9 @@
  * text.
  */
 #include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "hw/char/virtio-serial.h"
 #include "machine/monitor-internal.h"
@@ -799,6 +802,64 @@ static void test_events(Fixture *f, gconstpointer data)
     q_close(&other);
 }
 
+/*
+ * A client that stops reading is disconnected once MONITOR_OUTBUF_MAX is
+ * queued for it, instead of minivirt growing without bound.
+ */
+static void test_stalled_client(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("qmp-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "q.sock", NULL);
+    g_autofree char *opts = g_strdup_printf(
+        "socket,id=qs,path=%s,server=on,wait=off", path);
+    const char *caps = "{\"execute\": \"qmp_capabilities\"}";
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    FakeMachine fm;
+    Chardev *chr;
+    Monitor *mon;
+    char buf[65536];
+    int fd, i;
+    gsize total = 0;
+    ssize_t n;
+
+    fm_init(&fm);
+    chr = tm_chardev(&fm.tm, opts);
+    mon = monitor_new(fm.ctx, chr, MONITOR_MODE_CONTROL, false, NULL);
+    g_assert_nonnull(mon);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    for (i = 0; i < 1000 && !chr->be_open; i++) {
+        g_main_context_iteration(NULL, TRUE);
+    }
+    g_assert_true(chr->be_open);
+    g_assert_cmpint(write(fd, caps, strlen(caps)), ==, (ssize_t)strlen(caps));
+    for (i = 0; i < 1000 && !mon->qmp.negotiated; i++) {
+        g_main_context_iteration(NULL, FALSE);
+    }
+    g_assert_true(mon->qmp.negotiated);
+
+    /* Far more than the limit, never read. */
+    for (i = 0; i < 400000 && chr->be_open; i++) {
+        monitor_event_emit(fm.ctx, "TEST_EVENT",
+                           "{\"padding\": \"0123456789abcdef0123456789abcdef"
+                           "0123456789abcdef\"}");
+    }
+    g_assert_false(chr->be_open);
+    g_assert_cmpuint(mon->outbuf->len, ==, 0);
+    /* What the kernel had buffered, then EOF. */
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        total += n;
+    }
+    g_assert_cmpint(n, ==, 0);
+    g_assert_cmpuint(total, <, MONITOR_OUTBUF_MAX);
+    close(fd);
+    monitor_free(mon);
+    fm_destroy(&fm);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 /* ---- hotplug seen by the guest ------------------------------------------------------ */
 
 typedef struct CtrlMsg {
@@ -963,6 +1024,7 @@ int main(int argc, char **argv)
     ADDN("/qmp/cmd/query-pci", test_query_pci);
     ADDN("/qmp/cmd/misc-queries", test_misc_queries);
     ADDN("/qmp/events/broadcast", test_events);
+    g_test_add_func("/qmp/session/stalled-client", test_stalled_client);
     ADDN("/qmp/hotplug/30-ports-3-cycles", test_hotplug_cycles);
     return g_test_run();
 }
