@@ -31,6 +31,9 @@
  * is disconnected, so a stalled client cannot grow minivirt without bound.
  */
 #define MONITOR_OUTBUF_MAX (16u << 20)
+/* How long quit waits for slow peers to take the last replies. */
+#define MONITOR_QUIT_FLUSH_US (1 * G_USEC_PER_SEC)
+#define MONITOR_QUIT_FLUSH_POLL_US 1000
 
 struct MonitorContext {
     Object *root;               /* QOM paths resolve from here */
@@ -84,7 +87,10 @@ struct Monitor {
  * the rest goes out from a G_IO_OUT watch.  Dropped if nobody listens.
  */
 void monitor_write(Monitor *mon, const char *buf, size_t len);
-/* monitor_flush_all: block until every monitor's output is out (quit). */
+/*
+ * monitor_flush_all: before quit, push every monitor's output out, waiting
+ * at most MONITOR_QUIT_FLUSH_US for peers that are slow to read.
+ */
 void monitor_flush_all(MonitorContext *ctx);
 
 /* The QOM root that QMP paths resolve from. */

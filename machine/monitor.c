@@ -214,11 +214,28 @@ void monitor_write(Monitor *mon, const char *buf, size_t len)
 
 void monitor_flush_all(MonitorContext *ctx)
 {
+    gint64 deadline = g_get_monotonic_time() + MONITOR_QUIT_FLUSH_US;
+
     for (guint i = 0; i < ctx->monitors->len; i++) {
         Monitor *mon = g_ptr_array_index(ctx->monitors, i);
 
-        if (mon->outbuf->len) {
-            chr_fe_write_all(&mon->be, mon->outbuf->data, mon->outbuf->len);
+        /*
+         * Not chr_fe_write_all: a peer that stopped reading must not keep
+         * minivirt from quitting.  Retry what the backend refuses for now
+         * until the deadline; no main loop runs meanwhile.
+         */
+        while (mon->outbuf->len && g_get_monotonic_time() < deadline) {
+            int len = MIN(mon->outbuf->len, (guint)G_MAXINT);
+            int ret = chr_fe_write(&mon->be, mon->outbuf->data, len);
+
+            if (ret < 0) {
+                break;
+            }
+            g_byte_array_remove_range(mon->outbuf, 0,
+                                      MIN((guint)ret, mon->outbuf->len));
+            if (ret == 0) {
+                g_usleep(MONITOR_QUIT_FLUSH_POLL_US);
+            }
         }
         monitor_drop_output(mon);
     }

@@ -802,62 +802,109 @@ static void test_events(Fixture *f, gconstpointer data)
     q_close(&other);
 }
 
+/* A QMP server socket with a negotiated client that will never read. */
+typedef struct Stalled {
+    FakeMachine fm;
+    char *dir, *path;
+    Chardev *chr;
+    Monitor *mon;
+    int fd;
+} Stalled;
+
+static void stalled_open(Stalled *st)
+{
+    const char *caps = "{\"execute\": \"qmp_capabilities\"}";
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_autofree char *opts = NULL;
+    int i;
+
+    fm_init(&st->fm);
+    st->dir = g_dir_make_tmp("qmp-XXXXXX", NULL);
+    st->path = g_build_filename(st->dir, "q.sock", NULL);
+    opts = g_strdup_printf("socket,id=qs,path=%s,server=on,wait=off",
+                           st->path);
+    st->chr = tm_chardev(&st->fm.tm, opts);
+    st->mon = monitor_new(st->fm.ctx, st->chr, MONITOR_MODE_CONTROL, false,
+                          NULL);
+    g_assert_nonnull(st->mon);
+    st->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sa.sun_path, st->path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(st->fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    for (i = 0; i < 1000 && !st->chr->be_open; i++) {
+        g_main_context_iteration(NULL, TRUE);
+    }
+    g_assert_true(st->chr->be_open);
+    g_assert_cmpint(write(st->fd, caps, strlen(caps)), ==,
+                    (ssize_t)strlen(caps));
+    for (i = 0; i < 1000 && !st->mon->qmp.negotiated; i++) {
+        g_main_context_iteration(NULL, FALSE);
+    }
+    g_assert_true(st->mon->qmp.negotiated);
+}
+
+static void stalled_close(Stalled *st)
+{
+    close(st->fd);
+    fm_destroy(&st->fm);
+    g_unlink(st->path);
+    g_rmdir(st->dir);
+    g_free(st->path);
+    g_free(st->dir);
+}
+
+static void stalled_emit(Stalled *st, int count)
+{
+    for (int i = 0; i < count && st->chr->be_open; i++) {
+        monitor_event_emit(st->fm.ctx, "TEST_EVENT",
+                           "{\"padding\": \"0123456789abcdef0123456789abcdef"
+                           "0123456789abcdef\"}");
+    }
+}
+
 /*
  * A client that stops reading is disconnected once MONITOR_OUTBUF_MAX is
  * queued for it, instead of minivirt growing without bound.
  */
 static void test_stalled_client(void)
 {
-    g_autofree char *dir = g_dir_make_tmp("qmp-XXXXXX", NULL);
-    g_autofree char *path = g_build_filename(dir, "q.sock", NULL);
-    g_autofree char *opts = g_strdup_printf(
-        "socket,id=qs,path=%s,server=on,wait=off", path);
-    const char *caps = "{\"execute\": \"qmp_capabilities\"}";
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    FakeMachine fm;
-    Chardev *chr;
-    Monitor *mon;
+    Stalled st;
     char buf[65536];
-    int fd, i;
     gsize total = 0;
     ssize_t n;
 
-    fm_init(&fm);
-    chr = tm_chardev(&fm.tm, opts);
-    mon = monitor_new(fm.ctx, chr, MONITOR_MODE_CONTROL, false, NULL);
-    g_assert_nonnull(mon);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    for (i = 0; i < 1000 && !chr->be_open; i++) {
-        g_main_context_iteration(NULL, TRUE);
-    }
-    g_assert_true(chr->be_open);
-    g_assert_cmpint(write(fd, caps, strlen(caps)), ==, (ssize_t)strlen(caps));
-    for (i = 0; i < 1000 && !mon->qmp.negotiated; i++) {
-        g_main_context_iteration(NULL, FALSE);
-    }
-    g_assert_true(mon->qmp.negotiated);
-
+    stalled_open(&st);
     /* Far more than the limit, never read. */
-    for (i = 0; i < 400000 && chr->be_open; i++) {
-        monitor_event_emit(fm.ctx, "TEST_EVENT",
-                           "{\"padding\": \"0123456789abcdef0123456789abcdef"
-                           "0123456789abcdef\"}");
-    }
-    g_assert_false(chr->be_open);
-    g_assert_cmpuint(mon->outbuf->len, ==, 0);
+    stalled_emit(&st, 400000);
+    g_assert_false(st.chr->be_open);
+    g_assert_cmpuint(st.mon->outbuf->len, ==, 0);
     /* What the kernel had buffered, then EOF. */
-    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+    while ((n = read(st.fd, buf, sizeof(buf))) > 0) {
         total += n;
     }
     g_assert_cmpint(n, ==, 0);
     g_assert_cmpuint(total, <, MONITOR_OUTBUF_MAX);
-    close(fd);
-    monitor_free(mon);
-    fm_destroy(&fm);
-    g_unlink(path);
-    g_rmdir(dir);
+    stalled_close(&st);
+}
+
+/* quit from another monitor is not held up by the stalled client. */
+static void test_stalled_client_quit(void)
+{
+    Stalled st;
+    MonClient hmp;
+    gint64 start;
+
+    stalled_open(&st);
+    stalled_emit(&st, 20000);       /* ~2 MB: more than the kernel takes */
+    g_assert_true(st.chr->be_open);
+    g_assert_cmpuint(st.mon->outbuf->len, >, 0);
+    mc_open(&hmp, &st.fm, "hmp", MONITOR_MODE_READLINE);
+    start = g_get_monotonic_time();
+    mc_send(&hmp, "quit\r");
+    g_assert_cmpint(st.fm.quits, ==, 1);
+    g_assert_cmpint(g_get_monotonic_time() - start, <,
+                    MONITOR_QUIT_FLUSH_US + G_USEC_PER_SEC / 2);
+    mc_close(&hmp);
+    stalled_close(&st);
 }
 
 /* ---- hotplug seen by the guest ------------------------------------------------------ */
@@ -1025,6 +1072,8 @@ int main(int argc, char **argv)
     ADDN("/qmp/cmd/misc-queries", test_misc_queries);
     ADDN("/qmp/events/broadcast", test_events);
     g_test_add_func("/qmp/session/stalled-client", test_stalled_client);
+    g_test_add_func("/qmp/session/stalled-client-quit",
+                    test_stalled_client_quit);
     ADDN("/qmp/hotplug/30-ports-3-cycles", test_hotplug_cycles);
     return g_test_run();
 }
