@@ -62,6 +62,7 @@ typedef struct QmpState {
     GString *buf;               /* the message being collected */
     unsigned depth;             /* open { and [ */
     bool in_string, escape;
+    char quote;                 /* the quote that opened the string */
     bool scalar;                /* a bare top-level token (an error later) */
     bool discarding;            /* skipping the rest of a refused message */
     bool negotiated;            /* qmp_capabilities done */

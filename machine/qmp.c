@@ -396,7 +396,7 @@ static void qmp_splitter_byte(Monitor *mon, char c)
             q->escape = false;
         } else if (c == '\\') {
             q->escape = true;
-        } else if (c == '"') {
+        } else if (c == q->quote) {
             q->in_string = false;
             if (q->depth == 0) {
                 qmp_splitter_emit(mon);
@@ -406,7 +406,7 @@ static void qmp_splitter_byte(Monitor *mon, char c)
     }
     if (q->scalar) {
         /* A bare top-level token ends at white space or punctuation. */
-        if (is_json_space(c) || strchr("{}[]\"", c)) {
+        if (is_json_space(c) || strchr("{}[]\"'", c)) {
             qmp_splitter_emit(mon);
             qmp_splitter_byte(mon, c);
             return;
@@ -427,8 +427,9 @@ static void qmp_splitter_byte(Monitor *mon, char c)
         qmp_splitter_append(mon, c);
         if (c == '{' || c == '[') {
             q->depth = 1;
-        } else if (c == '"') {
+        } else if (c == '"' || c == '\'') {
             q->in_string = true;
+            q->quote = c;
         } else {
             q->scalar = true;
         }
@@ -437,7 +438,9 @@ static void qmp_splitter_byte(Monitor *mon, char c)
     qmp_splitter_append(mon, c);
     switch (c) {
     case '"':
+    case '\'':
         q->in_string = true;
+        q->quote = c;
         break;
     case '{':
     case '[':

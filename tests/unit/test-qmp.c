@@ -376,6 +376,18 @@ static void test_split(Fixture *f, gconstpointer data)
                     ==, "a}\"[");
 }
 
+/* QEMU's extension: 'single-quoted' strings, braces inside them too. */
+static void test_single_quotes(Fixture *f, gconstpointer data)
+{
+    g_autoptr(JsonNode) r = NULL;
+
+    q_ok(&f->q, "{'execute': 'query-status', 'id': 'x}\"{'}", &r);
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(r), "id"),
+                    ==, "x}\"{");
+    q_err(&f->q, "'query-status' ", "GenericError",
+          "QMP input must be a JSON object");
+}
+
 static void test_concatenated(Fixture *f, gconstpointer data)
 {
     mc_send(&f->q.mc, "{\"execute\":\"query-status\",\"id\":1}"
@@ -1061,6 +1073,7 @@ int main(int argc, char **argv)
     ADDN("/qmp/errors/oversized", test_oversized);
     ADDN("/qmp/stream/split", test_split);
     ADDN("/qmp/stream/concatenated", test_concatenated);
+    ADDN("/qmp/stream/single-quotes", test_single_quotes);
     ADDN("/qmp/cmd/run-state", test_run_state);
     ADDN("/qmp/cmd/quit", test_quit);
     ADDN("/qmp/cmd/chardev-queries", test_chardev_queries);
