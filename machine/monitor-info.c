@@ -196,7 +196,8 @@ static void qtree_prop(const ObjectProperty *prop, void *opaque)
                                                NULL);
     uint64_t n;
 
-    if (!v) {
+    /* The id is on the dev: line already, as QEMU shows it. */
+    if (!v || !strcmp(prop->name, "id")) {
         return;
     }
     g_string_append_printf(q->out, "%*s%s = ", q->indent, "", prop->name);

@@ -302,6 +302,7 @@ static void test_info_qtree(Fixture *f, gconstpointer data)
     assert_contains(out, "\n            chardev = \"c1\"\n");
     assert_contains(out, "\n            name = \"org.test.p1\"\n");
     assert_contains(out, "\n            nr = 1 (0x1)\n");
+    assert_lacks(out, "id = ");
 }
 
 static void test_info_virtio_serial(Fixture *f, gconstpointer data)
