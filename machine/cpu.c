@@ -16,6 +16,9 @@ static const uint8_t irq_priority[] = {
 #define FW_MEDELEG 0xb1ffull
 #define FW_MIDELEG (RISCV_MIP_SSIP | RISCV_MIP_STIP | RISCV_MIP_SEIP)
 #define FW_MCOUNTEREN 0xffffffffu
+/* OpenSBI also opens cycle, time and instret to U-mode (Linux 6.1 without
+ * the SBI PMU driver never writes scounteren, and its vDSO reads time). */
+#define FW_SCOUNTEREN 0x7u
 
 #define TVEC_MODE_MASK 3ull
 #define TVEC_MODE_VECTORED 1ull
@@ -101,6 +104,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t pc, int priv,
         cpu->medeleg = FW_MEDELEG;
         cpu->mideleg = FW_MIDELEG;
         cpu->mcounteren = FW_MCOUNTEREN;
+        cpu->scounteren = FW_SCOUNTEREN;
     }
     cpu->x[10] = a0;
     cpu->x[11] = a1;

@@ -110,9 +110,10 @@ void riscv_cpu_free(RISCVCPU *cpu);
  * (RISCV_PRV_*) with a0 and a1 set (hartid and DT address, per the Linux
  * boot protocol).  When priv is below M, the reset also sets up what an SBI
  * firmware would have left behind: every counter enabled in mcounteren,
- * supervisor interrupts and all synchronous exceptions except ECALL from S
- * and M delegated to S (illegal instruction included).  Does not change
- * the stopped state.
+ * cycle/time/instret in scounteren (as OpenSBI does), supervisor
+ * interrupts and all synchronous exceptions except ECALL from S and M
+ * delegated to S (illegal instruction included).  Does not change the
+ * stopped state.
  */
 void riscv_cpu_reset(RISCVCPU *cpu, uint64_t pc, int priv,
                      uint64_t a0, uint64_t a1);
