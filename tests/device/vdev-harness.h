@@ -12,17 +12,24 @@
  * Typical use (see tests/device/test-virtio-pci.c):
  *
  *     VHarness *h = vh_new();
- *     vh_device_add(h, "virtio-serial-pci,id=vser0", &error_abort-ish);
+ *     GError *err = NULL;
+ *     vh_device_add(h, "virtio-serial-pci,id=vser0", &err);
+ *     VPCIDev pci;
  *     VVirtio v;
- *     vvirtio_open(h, vh_pci_find(h, 0x1af4, 0x1003, 0), VV_MODERN, &v);
+ *     vh_pci_find(h, 0x1af4, 0x1003, 0, &pci);
+ *     vvirtio_open(&pci, VV_MODERN, &v);
  *     vvirtio_negotiate(&v, VIRTIO_BIT(VIRTIO_F_VERSION_1) | ...);
  *     VVirtQueue *rx = vvirtio_setup_queue(&v, 0, 0);
  *     vvirtio_driver_ok(&v);
- *     uint64_t buf = vh_alloc(h, 4096);
- *     vq_add_in(rx, buf, 4096); vq_kick(rx);
- *     ... vq_get_used(rx, &head, &len) ...
- *     vvirtio_close(&v); vh_free(h);
+ *     uint64_t buf = vh_alloc(h, 4096, 0);
+ *     vq_add_in(rx, buf, 4096);
+ *     vq_kick(rx);
+ *     ... vq_get_used(rx, &head, &len), vh_memread(h, buf, ...) ...
+ *     vvirtio_close(&v);
+ *     vh_free(h);
  *
+ * Host-side I/O (chardev backends) runs in the default GMainContext; a test
+ * iterates it itself (g_main_context_iteration) between kicks.
  * Failures inside the harness (a device that does not enumerate, RAM
  * exhausted) are test failures: they g_assert.
  * Threads: the test's thread only.
