@@ -46,7 +46,7 @@ struct VirtQueue {
 void virtqueue_reset(VirtQueue *vq);
 
 /* Whether the driver wants an interrupt for what was pushed since the last
- * one (§2.7.7.2, §2.7.10); records the used idx it was asked at. */
+ * one (§2.7.7); records the used idx it was asked at. */
 bool virtqueue_should_notify(VirtQueue *vq);
 
 /* Barriers between ring accesses and the driver on another thread. */

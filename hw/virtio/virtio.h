@@ -233,7 +233,7 @@ void virtqueue_element_free(VirtQueueElement *elem);
 /*
  * virtio_notify: interrupt the driver about used buffers on @vq, unless it
  * asked not to (VIRTQ_AVAIL_F_NO_INTERRUPT, or with EVENT_IDX the
- * used_event index, §2.7.7/§2.7.10).  Sets ISR bit 0.
+ * used_event index, §2.7.7).  Sets ISR bit 0.
  */
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 
@@ -244,7 +244,8 @@ void virtio_notify_config(VirtIODevice *vdev);
 
 /*
  * virtqueue_set_notification: whether the device wants kicks for @vq
- * (VIRTQ_USED_F_NO_NOTIFY, or with EVENT_IDX the avail_event index).  The
+ * (VIRTQ_USED_F_NO_NOTIFY, or with EVENT_IDX the avail_event index,
+ * §2.7.10).  The
  * driver may still kick; re-check virtqueue_is_empty after enabling.
  */
 void virtqueue_set_notification(VirtQueue *vq, bool enable);

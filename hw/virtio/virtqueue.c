@@ -342,7 +342,7 @@ void virtqueue_push(VirtQueue *vq, const VirtQueueElement *elem, uint32_t len)
     virtqueue_flush(vq, 1);
 }
 
-/* §2.7.10: interrupt iff used_event lies in (old, new]. */
+/* §2.7.7: interrupt iff used_event lies in (old, new]. */
 static bool vring_need_event(uint16_t event, uint16_t new, uint16_t old)
 {
     return (uint16_t)(new - event - 1) < (uint16_t)(new - old);

@@ -649,7 +649,7 @@ static void test_notify_event_idx(void)
     g_assert_cmpuint(vq_avail_event(d.req), ==, 1);
 
     /* used_event = 3: completions 2 and 3 stay quiet, 4 interrupts
-     * (§2.7.10: interrupt when the used idx passes used_event). */
+     * (§2.7.7: interrupt when the used idx passes used_event). */
     vq_set_used_event(d.req, 3);
     for (int i = 2; i <= 4; i++) {
         req_roundtrip(&d, false);
