@@ -296,7 +296,8 @@ static const MemoryRegionOps modern_ops = {
     .max_access = 4,
 };
 
-/* ---- Legacy I/O BAR (§4.1.4.8) ---- */
+/* ---- Legacy I/O BAR (§4.1.4, "Legacy Interfaces: A Note on PCI Device
+ * Layout") ---- */
 
 static uint64_t legacy_read(void *opaque, uint64_t off, unsigned size)
 {
@@ -453,7 +454,8 @@ static bool virtio_pci_add_modern(VirtIOPCIProxy *p, GError **errp)
 }
 
 /*
- * The PCI_CFG capability (§4.1.4.9): an access to pci_cfg_data reaches
+ * The PCI_CFG capability (§4.1.4, "PCI configuration access capability"):
+ * an access to pci_cfg_data reaches
  * @length bytes at @offset of BAR @bar.  Only the modern BAR is reachable,
  * with naturally aligned 1, 2 or 4 byte accesses.
  */

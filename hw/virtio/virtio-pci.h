@@ -102,7 +102,8 @@
 /* queue_notify_off = queue index; each queue's doorbell is 4 bytes apart. */
 #define VIRTIO_PCI_NOTIFY_OFF_MULTIPLIER    4
 
-/* The legacy register block (§4.1.4.8), BAR 0. */
+/* The legacy register block (§4.1.4, "Legacy Interfaces: A Note on PCI
+ * Device Layout"), BAR 0. */
 #define VIRTIO_PCI_LEGACY_HOST_FEATURES     0x00    /* 32, RO */
 #define VIRTIO_PCI_LEGACY_GUEST_FEATURES    0x04    /* 32, RW */
 #define VIRTIO_PCI_LEGACY_QUEUE_PFN         0x08    /* 32, RW */
