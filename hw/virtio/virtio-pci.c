@@ -455,9 +455,9 @@ static bool virtio_pci_add_modern(VirtIOPCIProxy *p, GError **errp)
 
 /*
  * The PCI_CFG capability (§4.1.4, "PCI configuration access capability"):
- * an access to pci_cfg_data reaches
- * @length bytes at @offset of BAR @bar.  Only the modern BAR is reachable,
- * with naturally aligned 1, 2 or 4 byte accesses.
+ * an access to pci_cfg_data reaches @length bytes at @offset of BAR @bar.
+ * Only the modern BAR is reachable, with naturally aligned 1, 2 or 4 byte
+ * accesses.
  */
 static bool pci_cfg_window(VirtIOPCIProxy *p, uint32_t addr, unsigned len,
                            uint32_t *off, unsigned *size)
