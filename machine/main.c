@@ -65,9 +65,11 @@ static bool stdio_taken(Object *chardevs)
 }
 
 /*
- * UART0's backend: the first -serial, else -nographic's (and the default's)
- * "mon:stdio", or nothing with -display none.  "mon:X" multiplexes X (for
- * the monitor, once it exists; meanwhile it gives Ctrl-A x to quit).
+ * UART0's backend: the first -serial, else -nographic's "mon:stdio".
+ * Without either, QEMU gives the UART a graphical console; minivirt has no
+ * display, so the UART is left unconnected (stdio stays free for a
+ * -chardev stdio).  "mon:X" multiplexes X (for the monitor, once it exists;
+ * meanwhile it gives Ctrl-A x to quit).
  */
 static bool setup_serial(VlOptions *o, Object *chardevs, MainState *ms,
                          const char **serial_id, GError **errp)
