@@ -108,6 +108,10 @@ static int virt_handle_request(VirtMachine *m)
     if (m->cfg.log) {
         virt_log(m, "guest requested %s\n", virt_request_names[req]);
     }
+    if (m->notify && req != VIRT_REQ_NONE) {
+        m->notify(m->notify_opaque, req,
+                  req == VIRT_REQ_RESET && !m->cfg.no_reboot);
+    }
     switch (req) {
     case VIRT_REQ_NONE:
         return -1;
@@ -137,11 +141,13 @@ int virt_main_loop(VirtMachine *m)
 {
     uint64_t mip[VIRT_MAX_HARTS];
 
-    while (m->cfg.start_paused && m->request == VIRT_REQ_NONE) {
-        /* -S: nothing runs until the monitor's "cont" (issue 7). */
-        g_main_context_iteration(NULL, TRUE);
-    }
     for (;;) {
+        if (m->paused && m->request == VIRT_REQ_NONE) {
+            /* -S or the monitor's stop: only host I/O runs, until cont. */
+            g_main_context_iteration(NULL, TRUE);
+            continue;
+        }
+        m->started = true;
         int busy = m->request == VIRT_REQ_NONE ? virt_run_round(m) : 1;
         if (busy < 0) {
             return 1;

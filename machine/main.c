@@ -10,15 +10,19 @@
 
 #include "chardev/chardev.h"
 #include "hw/core/qdev-monitor.h"
+#include "machine/monitor.h"
 #include "machine/vl.h"
 #include "qom/error.h"
 
 #define SERIAL0_ID "serial0"
 
-/* What the signal and Ctrl-A x handlers act on, once the machine exists. */
+/* What the signal, Ctrl-A x and monitor handlers act on. */
 typedef struct MainState {
-    VirtMachine *m;
+    VirtMachine *m;         /* NULL until the board exists */
+    MonitorContext *mon;
     bool quit_early;        /* asked to quit before the machine existed */
+    bool host_reset;        /* the pending reset is the monitor's, which
+                             * reports its own RESET event */
 } MainState;
 
 static void request_quit(MainState *s)
@@ -32,8 +36,101 @@ static void request_quit(MainState *s)
 
 static gboolean on_signal(gpointer opaque)
 {
-    request_quit(opaque);
+    MainState *s = opaque;
+
+    monitor_event_shutdown(s->mon, false, "host-signal");
+    request_quit(s);
     return G_SOURCE_CONTINUE;
+}
+
+/* ---- the board as the monitor sees it (MonitorMachineOps) ---------------- */
+
+static void mon_stop(void *opaque)
+{
+    MainState *s = opaque;
+    if (s->m) {
+        virt_set_paused(s->m, true);
+    }
+}
+
+static bool mon_cont(void *opaque, GError **errp)
+{
+    MainState *s = opaque;
+
+    if (!s->m || s->m->request != VIRT_REQ_NONE) {
+        g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
+                    "the guest has shut down");
+        return false;
+    }
+    virt_set_paused(s->m, false);
+    return true;
+}
+
+static void mon_system_reset(void *opaque)
+{
+    MainState *s = opaque;
+    if (s->m && s->m->request == VIRT_REQ_NONE) {
+        s->host_reset = true;
+        virt_request(s->m, VIRT_REQ_RESET, 0);
+    }
+}
+
+/* QEMU's riscv virt has no power button for the guest to see: no-op. */
+static void mon_system_powerdown(void *opaque)
+{
+}
+
+static void mon_quit(void *opaque)
+{
+    request_quit(opaque);
+}
+
+static const char *mon_status(void *opaque)
+{
+    MainState *s = opaque;
+
+    if (!s->m || (s->m->paused && !s->m->started)) {
+        return "prelaunch";
+    }
+    if (s->m->request == VIRT_REQ_POWEROFF || s->m->request == VIRT_REQ_QUIT ||
+        s->m->request == VIRT_REQ_FAIL) {
+        return "shutdown";
+    }
+    return s->m->paused ? "paused" : "running";
+}
+
+static const MonitorMachineOps main_monitor_ops = {
+    .stop = mon_stop,
+    .cont = mon_cont,
+    .system_reset = mon_system_reset,
+    .system_powerdown = mon_system_powerdown,
+    .quit = mon_quit,
+    .status = mon_status,
+};
+
+/* The guest's own poweroff and reboot, as QMP events. */
+static void on_machine_request(void *opaque, VirtRequest req, bool rebooting)
+{
+    MainState *s = opaque;
+
+    switch (req) {
+    case VIRT_REQ_POWEROFF:
+    case VIRT_REQ_FAIL:
+        monitor_event_shutdown(s->mon, true, "guest-shutdown");
+        break;
+    case VIRT_REQ_RESET:
+        if (s->host_reset) {
+            s->host_reset = false;
+        } else if (rebooting) {
+            monitor_event_reset(s->mon, true, "guest-reset");
+        } else {
+            monitor_event_shutdown(s->mon, true, "guest-reset");
+        }
+        break;
+    case VIRT_REQ_NONE:
+    case VIRT_REQ_QUIT:
+        break;  /* quit and signals report their own */
+    }
 }
 
 static void on_mux_quit(void *opaque)
@@ -65,11 +162,12 @@ static bool stdio_taken(Object *chardevs)
 }
 
 /*
- * UART0's backend: the first -serial, else -nographic's "mon:stdio".
- * Without either, QEMU gives the UART a graphical console; minivirt has no
- * display, so the UART is left unconnected (stdio stays free for a
- * -chardev stdio).  "mon:X" multiplexes X (for the monitor, once it exists;
- * meanwhile it gives Ctrl-A x to quit).
+ * UART0's backend: the first -serial; else, with -nographic, "mon:stdio"
+ * (or plain "stdio" when a monitor option was given), QEMU's rule.  Without
+ * either, QEMU gives the UART a graphical console; minivirt has no display,
+ * so the UART is left unconnected (stdio stays free for a -chardev stdio).
+ * "mon:X" multiplexes X between the UART and a human monitor (Ctrl-A c
+ * switches, Ctrl-A x quits).
  */
 static bool setup_serial(VlOptions *o, Object *chardevs, MainState *ms,
                          const char **serial_id, GError **errp)
@@ -83,7 +181,7 @@ static bool setup_serial(VlOptions *o, Object *chardevs, MainState *ms,
                     "UART; ignored\n", (char *)g_ptr_array_index(o->serials, i));
         }
     } else if (o->nographic) {
-        spec = "mon:stdio";
+        spec = o->monitor_opts->len ? "stdio" : "mon:stdio";
     } else if (!o->display_none && !stdio_taken(chardevs)) {
         /* QEMU would put the UART in its window; we have none, so the
          * terminal gets it, unless a -chardev stdio (say, a virtconsole
@@ -115,6 +213,11 @@ static bool setup_serial(VlOptions *o, Object *chardevs, MainState *ms,
         chr = chardev_new_from_opts(chardevs, opts, errp);
         if (chr) {
             chardev_mux_set_quit_handler(chr, on_mux_quit, ms);
+            /* The monitor first: the UART, attached last, has the focus. */
+            if (!monitor_new(ms->mon, chr, MONITOR_MODE_READLINE, false,
+                             errp)) {
+                chr = NULL;
+            }
         }
     } else {
         chr = chardev_new_from_legacy(chardevs, SERIAL0_ID, spec, errp);
@@ -185,11 +288,20 @@ int main(int argc, char **argv)
 
     VirtMachine *m = NULL;
     status = 1;
+    ms.mon = monitor_context_new(root, chardevs, &main_monitor_ops, &ms);
     for (unsigned i = 0; i < o.chardevs->len; i++) {
         const char *str = g_ptr_array_index(o.chardevs, i);
         if (!chardev_new_from_string(chardevs, str, &err)) {
             g_autofree char *what = g_strdup_printf("-chardev %s", str);
             fail(what, err);
+            goto out;
+        }
+    }
+    for (unsigned i = 0; i < o.monitor_opts->len; i++) {
+        if (!monitor_add_from_option(ms.mon, g_ptr_array_index(o.monitor_opts, i),
+                                     g_ptr_array_index(o.monitor_args, i),
+                                     &err)) {
+            fail(NULL, err);
             goto out;
         }
     }
@@ -203,6 +315,9 @@ int main(int argc, char **argv)
         goto out;
     }
     ms.m = m;
+    m->notify = on_machine_request;
+    m->notify_opaque = &ms;
+    monitor_context_set_machine(ms.mon, m->machine);
     for (unsigned i = 0; i < o.devices->len; i++) {
         const char *str = g_ptr_array_index(o.devices, i);
         if (!qdev_device_add(m->machine, str, &err)) {
@@ -236,6 +351,8 @@ int main(int argc, char **argv)
 
 out:
     ms.m = NULL;
+    /* Monitors first: they hold front ends on chardevs and know devices. */
+    monitor_context_free(ms.mon);
     virt_machine_free(m);
     object_unref(root);
     if (o.cfg.log) {

@@ -53,6 +53,14 @@ void virt_request(VirtMachine *m, VirtRequest req, int exit_code)
     }
 }
 
+void virt_set_paused(VirtMachine *m, bool paused)
+{
+    m->paused = paused;
+    for (unsigned h = 0; h < m->nharts; h++) {
+        m->accel->vcpu_kick(&m->vcpu[h]);
+    }
+}
+
 /* ---- glue between the devices and the harts ------------------------------ */
 
 static bool virt_bus_read(void *opaque, uint64_t paddr, unsigned size,
@@ -257,6 +265,7 @@ VirtMachine *virt_machine_new(const VirtConfig *cfg, Object *root,
     g_assert(cfg->smp >= 1 && cfg->smp <= VIRT_MAX_HARTS);
     m->cfg = *cfg;
     m->nharts = cfg->smp;
+    m->paused = cfg->start_paused;
     m->root = root;
     m->chardevs = chardevs;
     m->machine = qdev_get_container(root, "machine");

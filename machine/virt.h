@@ -84,6 +84,15 @@ typedef struct VirtMachine {
     uint64_t kernel_entry;
     VirtRequest request;
     int exit_code;
+    bool paused;            /* harts held (-S, the monitor's stop) */
+    bool started;           /* the harts ran once: no longer "prelaunch" */
+    /*
+     * Optional: told of each request as the main loop acts on it, before
+     * the machine resets or the loop returns (the monitor's SHUTDOWN and
+     * RESET events).  @rebooting: a RESET that reboots (no -no-reboot).
+     */
+    void (*notify)(void *opaque, VirtRequest req, bool rebooting);
+    void *notify_opaque;
 } VirtMachine;
 
 /*
@@ -119,6 +128,10 @@ void *virt_fdt_build(VirtMachine *m, uint64_t initrd_start,
 
 /* Ask the main loop to stop the guest for @req (any hart's context). */
 void virt_request(VirtMachine *m, VirtRequest req, int exit_code);
+
+/* Hold or release the harts (the monitor's stop and cont); guest time
+ * keeps running meanwhile, as on QEMU. */
+void virt_set_paused(VirtMachine *m, bool paused);
 
 /*
  * virt_main_loop: run the harts round-robin and the glib main context until

@@ -212,15 +212,37 @@ static bool opt_serial(VlOptions *o, const char *arg, VlAction *action,
     return true;
 }
 
+/* -monitor, -qmp, -qmp-pretty, -mon: kept in order for monitor.h's
+ * monitor_add_from_option(), which checks them once chardevs exist. */
+static bool add_monitor(VlOptions *o, const char *option, const char *arg)
+{
+    g_ptr_array_add(o->monitor_opts, g_strdup(option));
+    g_ptr_array_add(o->monitor_args, g_strdup(arg));
+    return true;
+}
+
 static bool opt_monitor(VlOptions *o, const char *arg, VlAction *action,
                         GString *out, GError **errp)
 {
-    if (arg && !strcmp(arg, "none")) {
-        return true;
-    }
-    g_set_error(errp, MV_ERROR, MV_ERROR_NOT_SUPPORTED,
-                "the monitor is not supported yet");
-    return false;
+    return add_monitor(o, "monitor", arg);
+}
+
+static bool opt_qmp(VlOptions *o, const char *arg, VlAction *action,
+                    GString *out, GError **errp)
+{
+    return add_monitor(o, "qmp", arg);
+}
+
+static bool opt_qmp_pretty(VlOptions *o, const char *arg, VlAction *action,
+                           GString *out, GError **errp)
+{
+    return add_monitor(o, "qmp-pretty", arg);
+}
+
+static bool opt_mon(VlOptions *o, const char *arg, VlAction *action,
+                    GString *out, GError **errp)
+{
+    return add_monitor(o, "mon", arg);
 }
 
 static bool opt_nographic(VlOptions *o, const char *arg, VlAction *action,
@@ -325,9 +347,10 @@ static const VlOption vl_options[] = {
     { "serial", true, opt_serial, "DEV             UART0's backend (stdio, pty, tcp:..., mon:stdio)" },
     { "nographic", false, opt_nographic, "             serial on stdio" },
     { "display", true, opt_display, "none           (no other display exists)" },
-    { "monitor", true, opt_monitor, "none           (the monitor is not supported yet)" },
-    { "qmp", true, opt_monitor, NULL },
-    { "mon", true, opt_monitor, NULL },
+    { "monitor", true, opt_monitor, "DEV            the human monitor on DEV (stdio, tcp:..., none)" },
+    { "qmp", true, opt_qmp, "DEV                QMP on DEV (unix:PATH,server=on,wait=off, ...)" },
+    { "qmp-pretty", true, opt_qmp_pretty, "DEV         QMP with indented replies" },
+    { "mon", true, opt_mon, "chardev=ID[,mode=readline|control]  a monitor on a -chardev" },
     { "no-reboot", false, opt_no_reboot, "             exit instead of rebooting" },
     { "name", true, opt_name, "NAME              the guest's name" },
     { "D", true, opt_D, "FILE                 log file for -d" },
@@ -367,6 +390,8 @@ static void vl_options_init(VlOptions *o)
     o->chardevs = g_ptr_array_new_with_free_func(g_free);
     o->devices = g_ptr_array_new_with_free_func(g_free);
     o->serials = g_ptr_array_new_with_free_func(g_free);
+    o->monitor_opts = g_ptr_array_new_with_free_func(g_free);
+    o->monitor_args = g_ptr_array_new_with_free_func(g_free);
 }
 
 void vl_options_clear(VlOptions *o)
@@ -383,6 +408,8 @@ void vl_options_clear(VlOptions *o)
         g_ptr_array_unref(o->chardevs);
         g_ptr_array_unref(o->devices);
         g_ptr_array_unref(o->serials);
+        g_ptr_array_unref(o->monitor_opts);
+        g_ptr_array_unref(o->monitor_args);
     }
     memset(o, 0, sizeof(*o));
 }

@@ -19,6 +19,8 @@ typedef struct VlOptions {
     GPtrArray *chardevs;        /* -chardev strings, in order */
     GPtrArray *devices;         /* -device strings, in order */
     GPtrArray *serials;         /* -serial strings, in order */
+    GPtrArray *monitor_opts;    /* "monitor", "qmp", "qmp-pretty", "mon" */
+    GPtrArray *monitor_args;    /* ... and each one's argument */
     bool nographic;
     bool display_none;
     char *name;                 /* -name guest */

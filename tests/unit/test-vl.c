@@ -53,10 +53,6 @@ static void test_errors(void)
                  "-m", "1M");
     EXPECT_ERROR("-machine pc: unsupported machine type 'pc' (use -machine "
                  "help to list supported machines)", "-machine", "pc");
-    EXPECT_ERROR("-monitor stdio: the monitor is not supported yet",
-                 "-monitor", "stdio");
-    EXPECT_ERROR("-qmp unix:/tmp/q,server: the monitor is not supported yet",
-                 "-qmp", "unix:/tmp/q,server");
     EXPECT_ERROR("-display gtk: only 'none' is supported (minivirt has no "
                  "display)", "-display", "gtk");
     EXPECT_ERROR("-initrd cannot be used without -kernel", "-initrd", "x");
@@ -127,6 +123,21 @@ static void test_values(void)
     g_assert_cmpuint(o.cfg.ram_size, ==, 512ull << 20);
     g_assert_cmpuint(o.cfg.smp, ==, 4);
     g_assert_null(o.cfg.bios);
+    vl_options_clear(&o);
+
+    /* Monitor options are kept in order for monitor_add_from_option(). */
+    g_assert_true(parse(&o, &a, out, NULL, "-qmp", "unix:/q,server=on",
+                        "-monitor", "none", "-mon", "chardev=c,mode=control",
+                        "-qmp-pretty", "tcp::1", NULL));
+    g_assert_cmpuint(o.monitor_opts->len, ==, 4);
+    static const char *const want[][2] = {
+        { "qmp", "unix:/q,server=on" }, { "monitor", "none" },
+        { "mon", "chardev=c,mode=control" }, { "qmp-pretty", "tcp::1" },
+    };
+    for (unsigned i = 0; i < 4; i++) {
+        g_assert_cmpstr(g_ptr_array_index(o.monitor_opts, i), ==, want[i][0]);
+        g_assert_cmpstr(g_ptr_array_index(o.monitor_args, i), ==, want[i][1]);
+    }
     vl_options_clear(&o);
 
     g_assert_true(parse(&o, &a, out, NULL, "-machine", "virt,dumpdtb=x.dtb",
@@ -206,6 +217,12 @@ static void test_binary(void)
     g_assert_cmpint(run(&e5, "-display", "none", NULL), ==, 1);
     g_assert_cmpstr(e5, ==, "minivirt: nothing to boot: give -kernel (or -bios "
                     "PATH)\n");
+    /* Monitor errors come from monitor.h, prefixed with the option. */
+    g_autofree char *e7 = NULL;
+    g_assert_cmpint(run(&e7, "-display", "none", "-kernel", "/dev/null",
+                        "-mon", "mode=control", NULL), ==, 1);
+    g_assert_cmpstr(e7, ==, "minivirt: -mon mode=control: Parameter 'chardev' "
+                    "is missing\n");
     g_autofree char *e6 = NULL;
     g_assert_cmpint(run(&e6, "-display", "none", "-kernel", "/dev/null",
                         "-chardev", "bogus,id=x", NULL), ==, 1);
