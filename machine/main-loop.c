@@ -23,6 +23,7 @@ static const char *const virt_request_names[] = {
     [VIRT_REQ_RESET] = "reset",
     [VIRT_REQ_FAIL] = "failure",
     [VIRT_REQ_QUIT] = "quit",
+    [VIRT_REQ_PANIC] = "panic",
 };
 
 static gboolean timeout_cb(gpointer opaque)
@@ -120,6 +121,21 @@ static int virt_handle_request(VirtMachine *m)
         return 0;
     case VIRT_REQ_FAIL:
         return m->exit_code;
+    case VIRT_REQ_PANIC:
+        fprintf(stderr, "minivirt: guest panicked\n");
+        switch (m->cfg.panic_action) {
+        case VIRT_PANIC_SHUTDOWN:
+            return 0;
+        case VIRT_PANIC_EXIT_FAILURE:
+            return 1;
+        case VIRT_PANIC_PAUSE:
+            m->paused = true;
+            break;
+        case VIRT_PANIC_NONE:
+            break;
+        }
+        m->request = VIRT_REQ_NONE;
+        return -1;
     case VIRT_REQ_RESET:
         break;
     }

@@ -127,6 +127,22 @@ static void on_machine_request(void *opaque, VirtRequest req, bool rebooting)
             monitor_event_shutdown(s->mon, true, "guest-reset");
         }
         break;
+    case VIRT_REQ_PANIC: {
+        /* QEMU's GUEST_PANICKED "action": what the machine does next. */
+        static const char *const action[] = {
+            [VIRT_PANIC_SHUTDOWN] = "poweroff",
+            [VIRT_PANIC_EXIT_FAILURE] = "poweroff",
+            [VIRT_PANIC_PAUSE] = "pause",
+            [VIRT_PANIC_NONE] = "run",
+        };
+        g_autofree char *data = g_strdup_printf(
+            "{\"action\": \"%s\"}", action[s->m->cfg.panic_action]);
+        monitor_event_emit(s->mon, "GUEST_PANICKED", data);
+        if (s->m->cfg.panic_action <= VIRT_PANIC_EXIT_FAILURE) {
+            monitor_event_shutdown(s->mon, true, "guest-panic");
+        }
+        break;
+    }
     case VIRT_REQ_NONE:
     case VIRT_REQ_QUIT:
         break;  /* quit and signals report their own */

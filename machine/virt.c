@@ -10,6 +10,7 @@
 #include "chardev/chardev.h"
 #include "hw/char/serial.h"
 #include "hw/core/qdev.h"
+#include "hw/misc/pvpanic-pci.h"
 #include "hw/pci/pci-host.h"
 #include "machine/boot.h"
 #include "machine/clint.h"
@@ -356,8 +357,32 @@ void virt_machine_reset_devices(VirtMachine *m)
     }
 }
 
+static void virt_guest_panicked(void *opaque, unsigned events)
+{
+    VirtMachine *m = opaque;
+
+    if (events & PVPANIC_PANICKED) {
+        virt_request(m, VIRT_REQ_PANIC, 0);
+    }
+}
+
+/* Give every pvpanic-pci from -device its way to us. */
+static int virt_hook_pvpanic(Object *child, void *opaque)
+{
+    pvpanic_pci_set_handler(child, virt_guest_panicked, opaque);
+    return 0;
+}
+
 void virt_machine_done(VirtMachine *m)
 {
+    const char *const conts[] = { "peripheral", "peripheral-anon" };
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(conts); i++) {
+        Object *c = object_get_child(m->machine, conts[i]);
+        if (c) {
+            object_child_foreach(c, virt_hook_pvpanic, m);
+        }
+    }
     pci_host_ecam_machine_done(m->dev->pci);
 }
 

@@ -44,6 +44,14 @@
 /* The ISA string the DT advertises: what machine/cpu.h implements. */
 #define VIRT_RISCV_ISA "rv64imafdc_zicsr_zifencei"
 
+/* -action panic=... (QEMU's): what a guest panic (pvpanic-pci) does. */
+typedef enum VirtPanicAction {
+    VIRT_PANIC_SHUTDOWN,        /* exit 0 (QEMU's default) */
+    VIRT_PANIC_EXIT_FAILURE,    /* exit 1 */
+    VIRT_PANIC_PAUSE,           /* hold the harts (the monitor can look) */
+    VIRT_PANIC_NONE,            /* only report it */
+} VirtPanicAction;
+
 typedef struct VirtConfig {
     uint64_t ram_size;
     unsigned smp;
@@ -55,6 +63,7 @@ typedef struct VirtConfig {
     const char *dumpdtb;    /* -machine dumpdtb=FILE: write the DT, exit */
     bool no_reboot;
     bool start_paused;      /* -S */
+    VirtPanicAction panic_action;
     FILE *log;              /* -D (stderr when NULL) */
 } VirtConfig;
 
@@ -65,7 +74,9 @@ typedef enum VirtRequest {
     VIRT_REQ_RESET,         /* reboot, or exit 0 with -no-reboot */
     VIRT_REQ_FAIL,          /* syscon 0x3333: exit_code */
     VIRT_REQ_QUIT,          /* signal or Ctrl-A x: exit 0 */
+    VIRT_REQ_PANIC,         /* pvpanic: as cfg.panic_action says */
 } VirtRequest;
+
 
 typedef struct VirtDevices VirtDevices;
 

@@ -277,6 +277,59 @@ static bool opt_no_reboot(VlOptions *o, const char *arg, VlAction *action,
     return true;
 }
 
+/* -action panic=...,reboot=...,shutdown=... (QEMU's keys and values). */
+static bool opt_action(VlOptions *o, const char *arg, VlAction *action,
+                       GString *out, GError **errp)
+{
+    static const char *const keys[] = {
+        "panic", "reboot", "shutdown", "watchdog", NULL,
+    };
+    static const struct { const char *name; VirtPanicAction a; } panics[] = {
+        { "shutdown", VIRT_PANIC_SHUTDOWN },
+        { "exit-failure", VIRT_PANIC_EXIT_FAILURE },
+        { "pause", VIRT_PANIC_PAUSE },
+        { "none", VIRT_PANIC_NONE },
+    };
+    g_autoptr(Opts) opts = opts_parse(arg, NULL, no_bare_flags, errp);
+
+    if (!opts || !opts_check_keys(opts, keys, "-action", errp)) {
+        return false;
+    }
+    const char *panic = opts_get(opts, "panic");
+    if (panic) {
+        size_t i;
+        for (i = 0; i < G_N_ELEMENTS(panics); i++) {
+            if (!strcmp(panic, panics[i].name)) {
+                o->cfg.panic_action = panics[i].a;
+                break;
+            }
+        }
+        if (i == G_N_ELEMENTS(panics)) {
+            g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
+                        "Parameter 'panic' expects 'shutdown', "
+                        "'exit-failure', 'pause' or 'none', got '%s'", panic);
+            return false;
+        }
+    }
+    const char *reboot = opts_get(opts, "reboot");
+    if (reboot && strcmp(reboot, "reset") && strcmp(reboot, "shutdown")) {
+        g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
+                    "Parameter 'reboot' expects 'reset' or 'shutdown', "
+                    "got '%s'", reboot);
+        return false;
+    }
+    if (reboot) {
+        o->cfg.no_reboot = !strcmp(reboot, "shutdown");
+    }
+    const char *shutdown = opts_get(opts, "shutdown");
+    if (shutdown && strcmp(shutdown, "poweroff") != 0) {
+        g_set_error(errp, MV_ERROR, MV_ERROR_NOT_SUPPORTED,
+                    "Parameter 'shutdown': only 'poweroff' is supported");
+        return false;
+    }
+    return true;
+}
+
 static bool opt_name(VlOptions *o, const char *arg, VlAction *action,
                      GString *out, GError **errp)
 {
@@ -352,6 +405,7 @@ static const VlOption vl_options[] = {
     { "qmp-pretty", true, opt_qmp_pretty, "DEV         QMP with indented replies" },
     { "mon", true, opt_mon, "chardev=ID[,mode=readline|control]  a monitor on a -chardev" },
     { "no-reboot", false, opt_no_reboot, "             exit instead of rebooting" },
+    { "action", true, opt_action, "panic=shutdown|exit-failure|pause|none[,reboot=reset|shutdown]" },
     { "name", true, opt_name, "NAME              the guest's name" },
     { "D", true, opt_D, "FILE                 log file for -d" },
     { "d", true, opt_d, "ITEMS                log items (`help`)" },

@@ -56,6 +56,9 @@ static void test_errors(void)
     EXPECT_ERROR("-display gtk: only 'none' is supported (minivirt has no "
                  "display)", "-display", "gtk");
     EXPECT_ERROR("-initrd cannot be used without -kernel", "-initrd", "x");
+    EXPECT_ERROR("-action panic=explode: Parameter 'panic' expects "
+                 "'shutdown', 'exit-failure', 'pause' or 'none', got 'explode'",
+                 "-action", "panic=explode");
     EXPECT_ERROR("-device nosuchdev,help: 'nosuchdev' is not a valid device "
                  "model name", "-device", "nosuchdev,help");
 }
@@ -138,6 +141,14 @@ static void test_values(void)
         g_assert_cmpstr(g_ptr_array_index(o.monitor_opts, i), ==, want[i][0]);
         g_assert_cmpstr(g_ptr_array_index(o.monitor_args, i), ==, want[i][1]);
     }
+    vl_options_clear(&o);
+
+    g_assert_cmpint(o.cfg.panic_action, ==, VIRT_PANIC_SHUTDOWN);
+    vl_options_clear(&o);
+    g_assert_true(parse(&o, &a, out, NULL, "-action",
+                        "panic=exit-failure,reboot=shutdown", NULL));
+    g_assert_cmpint(o.cfg.panic_action, ==, VIRT_PANIC_EXIT_FAILURE);
+    g_assert_true(o.cfg.no_reboot);
     vl_options_clear(&o);
 
     g_assert_true(parse(&o, &a, out, NULL, "-machine", "virt,dumpdtb=x.dtb",
