@@ -181,6 +181,9 @@ static bool opt_chardev(VlOptions *o, const char *arg, VlAction *action,
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
         g_autofree char *help = chardev_help();
         g_string_append(out, help);
+        if (out->len && out->str[out->len - 1] != '\n') {
+            g_string_append_c(out, '\n');
+        }
         *action = VL_EXIT;
         return true;
     }
