@@ -822,16 +822,20 @@ static void test_socket(void)
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
     g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    for (int i = 0; i < 100; i++) {
+    /* The chardev accepts from the main loop; give it up to 5 s. */
+    bool opened = false;
+    for (int i = 0; i < 5000 && !opened; i++) {
         tm_run();
         Msg msg;
         if (ctrl_recv(&d, &msg)) {
             g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
             g_assert_cmpuint(msg.value, ==, 1);
-            break;
+            opened = true;
+        } else {
+            g_usleep(1000);
         }
-        g_usleep(1000);
     }
+    g_assert_true(opened);
 
     drv_post_out(&d, Q_TX(1), "to-host", 7);
     char buf[16] = "";
@@ -841,7 +845,7 @@ static void test_socket(void)
     post_rx(&d, 1, 2, 4);
     g_assert_cmpint(write(fd, "to-guest", 8), ==, 8);
     g_autoptr(GString) got = g_string_new(NULL);
-    for (int i = 0; i < 100 && got->len < 8; i++) {
+    for (int i = 0; i < 5000 && got->len < 8; i++) {
         tm_run();
         collect_rx(&d, 1, got);
         g_usleep(1000);
