@@ -118,7 +118,11 @@ typedef struct RISCVInsn {
 #define RISCV_PAGE_INSNS (RISCV_PAGE_SIZE / 2)
 
 typedef struct RISCVCodePage {
-    uint32_t gen;                       /* RISCVCodeCache.gen when filled */
+    uint32_t gen;       /* RISCVCodeCache.gen when last known current */
+    /* The page's bytes when decoding started: fence.i only wipes the
+     * decodes if they changed behind the harts' back (DMA, loaders);
+     * the harts' own stores wipe them at once. */
+    uint8_t bytes[RISCV_PAGE_SIZE];
     /* one slot per 2-byte offset, plus an always-undecoded sentinel that
      * catches execution running off the end of the page */
     RISCVInsn insn[RISCV_PAGE_INSNS + 1];
@@ -136,7 +140,7 @@ typedef struct RISCVCodeCache {
 } RISCVCodeCache;
 
 /* Allocated code pages beyond which the whole cache is dropped. */
-#define RISCV_CODE_CACHE_MAX_PAGES 4096
+#define RISCV_CODE_CACHE_MAX_PAGES 1024
 
 typedef enum RISCVOp {
     OP_DECODE = 0, OP_ILLEGAL, OP_CROSS_PAGE,

@@ -388,6 +388,7 @@ static void code_page_wipe(RISCVCodePage *p)
     memset(p->insn, 0, sizeof(p->insn));
 }
 
+
 uint32_t riscv_fetch_slow(RISCVCPU *cpu, uint64_t pc)
 {
     uint64_t pg;
@@ -516,20 +517,26 @@ static RISCVCodePage *code_page_get(RISCVCPU *cpu, uint64_t pg)
 {
     RISCVCodeCache *cc = cpu->cc;
     RISCVCodePage *p = cc->pages[pg];
+    const uint8_t *host = cpu->ram + (pg << RISCV_PAGE_SHIFT);
 
     if (!p) {
         if (cc->nalloc >= RISCV_CODE_CACHE_MAX_PAGES) {
             code_cache_drop_all(cc);
         }
         p = g_new0(RISCVCodePage, 1);
-        code_page_wipe(p);
-        p->gen = cc->gen;
         cc->pages[pg] = p;
         cc->nalloc++;
-    } else if (p->gen != cc->gen) {
+        memcpy(p->bytes, host, RISCV_PAGE_SIZE);
+    } else if (!cc->has_code[pg]) {
+        /* a store wiped the decodes: start again from the new bytes */
+        memcpy(p->bytes, host, RISCV_PAGE_SIZE);
+    } else if (p->gen != cc->gen &&
+               memcmp(p->bytes, host, RISCV_PAGE_SIZE) != 0) {
+        /* fence.i after a change we did not see */
         code_page_wipe(p);
-        p->gen = cc->gen;
+        memcpy(p->bytes, host, RISCV_PAGE_SIZE);
     }
+    p->gen = cc->gen;
     if (!cc->has_code[pg]) {
         cc->has_code[pg] = 1;
         code_page_protect(cpu, pg);

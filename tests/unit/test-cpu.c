@@ -464,6 +464,36 @@ static void test_self_modifying(void)
     th_free(th);
 }
 
+/* Code rewritten behind the hart's back (as by DMA) is picked up at the
+ * next fence.i, and only then. */
+static void test_fence_i(void)
+{
+    TestHart *th = th_new();
+    const uint64_t func = TH_CODE + 0x800, entry2 = TH_CODE + 0x100;
+
+    th_emit(th, JAL(1, (int32_t)(func - TH_CODE)));
+    th_emit_done(th);
+    th_at(th, entry2);
+    th_emit(th, FENCE_I);
+    th_emit(th, JAL(1, (int32_t)(func - (entry2 + 4))));
+    th_emit_done(th);
+    th_at(th, func);
+    th_emit(th, ADDI(A0, 0, 1));
+    th_emit(th, JALR(0, 1, 0));
+    g_assert_cmpint(th_run(th, 100), ==, TH_DONE);
+    g_assert_cmpuint(th_x(th, A0), ==, 1);
+
+    th_at(th, func);
+    th_emit(th, ADDI(A0, 0, 2));            /* a "DMA" write */
+    riscv_cpu_set_pc(th->cpu, TH_CODE);
+    g_assert_cmpint(th_run(th, 100), ==, TH_DONE);
+    g_assert_cmpuint(th_x(th, A0), ==, 1);  /* still the decoded copy */
+    riscv_cpu_set_pc(th->cpu, entry2);
+    g_assert_cmpint(th_run(th, 100), ==, TH_DONE);
+    g_assert_cmpuint(th_x(th, A0), ==, 2);
+    th_free(th);
+}
+
 /* ------------------------------------------------------------------ */
 /* A extension */
 
@@ -1219,6 +1249,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/rv64i/misaligned-emulated", test_misaligned);
     g_test_add_func("/cpu/mem/mmio-and-access-faults", test_mmio);
     g_test_add_func("/cpu/mem/self-modifying-code", test_self_modifying);
+    g_test_add_func("/cpu/mem/fence-i-sees-dma-writes", test_fence_i);
     g_test_add_func("/cpu/rv64a/amo", test_amo_ops);
     g_test_add_func("/cpu/rv64a/lr-sc", test_lr_sc);
     g_test_add_func("/cpu/trap/illegal-tval", test_illegal);
