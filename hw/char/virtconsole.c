@@ -95,9 +95,13 @@ static int64_t serialport_have_data(VirtConsole *vcon, const uint8_t *buf,
     /*
      * -1, or a short write with nothing to wait on: the backend lost its
      * peer.  The guest's data stays held until OPENED reopens the port.
+     * A backend that is open again by now (it reconnected while we
+     * wrote) already resumed us, so it is not closed here.
      */
     if (ret < 0 || ((size_t)ret < len && !vcon_add_watch(vcon))) {
-        virtio_serial_close(port);
+        if (!chr_fe_backend_open(&vcon->chr)) {
+            virtio_serial_close(port);
+        }
         return ret < 0 ? -1 : ret;
     }
     return ret;

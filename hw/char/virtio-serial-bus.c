@@ -166,7 +166,8 @@ static bool port_write_elem(VirtIOSerialPort *port, VirtQueueElement *elem)
                 port->bytes_from_guest += ret;
             }
             if (ret < 0 || (size_t)ret < iov[i].iov_len) {
-                if (ret >= 0) {
+                /* Throttle, unless a resume already came in meanwhile. */
+                if (ret >= 0 && !port->flush_again) {
                     port->throttled = true;
                 }
                 virtqueue_elem_unmap(vdev, iov, cnt, false, 0);
@@ -185,11 +186,22 @@ static void port_flush_tx(VirtIOSerialPort *port)
     bool pushed = false;
 
     if (!port_visible(port) || !virtio_device_ready(vser->vdev) ||
-        port->throttled || port->in_flush) {
+        port->throttled) {
+        return;
+    }
+    /*
+     * A resume or reconnect reported from inside have_data (a backend
+     * that signals synchronously) must not be lost: note it, and let the
+     * outer call go round again.
+     */
+    if (port->in_flush) {
+        port->flush_again = true;
         return;
     }
     port->in_flush = true;
     vq = virtio_get_queue(vser->vdev, vser_tx_queue(port->nr));
+again:
+    port->flush_again = false;
     for (;;) {
         if (!port->tx_elem) {
             /* While the host is away the data stays in the guest's ring. */
@@ -203,6 +215,10 @@ static void port_flush_tx(VirtIOSerialPort *port)
             }
         }
         if (!port_write_elem(port, port->tx_elem)) {
+            if (port->flush_again && !port->throttled &&
+                virtio_device_ready(vser->vdev)) {
+                goto again;
+            }
             break;
         }
         virtqueue_push(vq, port->tx_elem, 0);

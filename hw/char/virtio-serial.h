@@ -96,7 +96,8 @@ struct VirtIOSerialPort {
     bool guest_connected;
     bool host_connected;
     bool throttled;
-    bool in_flush;          /* guards the tx path against re-entry */
+    bool in_flush;          /* the tx path is running (re-entry guard) */
+    bool flush_again;       /* ... and was asked to resume meanwhile */
     /* guest -> host: the element being written out, and how far. */
     VirtQueueElement *tx_elem;
     uint64_t tx_off;

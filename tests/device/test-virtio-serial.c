@@ -31,6 +31,7 @@ typedef struct TestChardev {
     GByteArray *out;    /* what the device wrote */
     int budget;         /* bytes it will still take; -1: unlimited */
     bool dead;          /* writes fail (-1) */
+    bool reopen;        /* ... after reporting CLOSED and OPENED at once */
     bool fe_open;       /* the last chr_set_fe_open */
     int fe_open_calls;
 } TestChardev;
@@ -54,6 +55,12 @@ static int vstest_write(Chardev *chr, const uint8_t *buf, int len)
     int n;
 
     if (t->dead) {
+        if (t->reopen) {
+            /* A backend that reconnects inside the failing write. */
+            t->dead = t->reopen = false;
+            chr_be_event(chr, CHR_EVENT_CLOSED);
+            chr_be_event(chr, CHR_EVENT_OPENED);
+        }
         return -1;
     }
     n = t->budget < 0 ? len : MIN(len, t->budget);
@@ -606,6 +613,17 @@ static void test_reconnect_keeps_data(void)
     tm_run();
     assert_bytes(t->out, "while away12345", 15);
     g_assert_cmpuint(reap_tx(d, 1), ==, 1);
+
+    /* A backend that drops and regains its peer inside the write. */
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    t->dead = t->reopen = true;
+    drv_post_out(d, Q_TX(1), "+sync", 5);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    assert_bytes(t->out, "while away12345+sync", 20);
+    g_assert_cmpuint(reap_tx(d, 1), ==, 1);
+    ctrl_expect_none(d);
     tm_destroy(&m);
     g_free(d);
 }
