@@ -90,7 +90,7 @@ static void mstatus_write(RISCVCPU *cpu, uint64_t val, uint64_t mask)
     v &= ~MSTATUS_SD;
     v |= (MSTATUS_XL_64 << 32) | (MSTATUS_XL_64 << 34);
     cpu->mstatus = v;
-    if ((old ^ v) & (MSTATUS_SUM | MSTATUS_MXR)) {
+    if ((old ^ v) & MSTATUS_MXR) {
         riscv_tlb_flush(cpu);
     }
     riscv_cpu_update_mode(cpu);

@@ -88,9 +88,10 @@
 #define RISCV_TLB_INVALID (~0ull)
 
 enum { TLB_READ, TLB_WRITE, TLB_EXEC, TLB_KINDS };
-/* Translation regimes a TLB set is valid for: effective privilege U, S, or
- * M (bare).  Index = riscv_mmu_index(priv). */
-enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, MMU_IDX_COUNT };
+/* Translation regimes a TLB set is valid for: effective privilege U, S
+ * (with mstatus.SUM clear or set: Linux flips SUM around every user
+ * access, so each setting keeps its own entries), or M (bare). */
+enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, MMU_IDX_S_SUM, MMU_IDX_COUNT };
 
 typedef struct RISCVTLBEntry {
     uint64_t page;      /* vaddr & ~RISCV_PAGE_MASK, or RISCV_TLB_INVALID
@@ -233,6 +234,7 @@ static inline RISCVTLBEntry *riscv_tlb_entry(RISCVTLBEntry *set, uint64_t va)
     return &set[(va >> RISCV_PAGE_SHIFT) & (RISCV_TLB_SIZE - 1)];
 }
 
+/* The regime of instruction fetch at priv (SUM never applies to it). */
 static inline int riscv_mmu_index(int priv)
 {
     return priv == RISCV_PRV_M ? MMU_IDX_M : priv;

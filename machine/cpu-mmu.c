@@ -121,8 +121,9 @@ uint32_t riscv_mmu_translate(RISCVCPU *cpu, uint64_t va, int kind,
 
         /* Leaf: §4.3.2 steps 5-8. */
         if (pte & PTE_U) {
-            if (mmu_idx == MMU_IDX_S &&
-                (kind == TLB_EXEC || !(cpu->mstatus & MSTATUS_SUM))) {
+            /* S may touch U pages only with SUM, and never run them */
+            if (mmu_idx == MMU_IDX_S ||
+                (mmu_idx == MMU_IDX_S_SUM && kind == TLB_EXEC)) {
                 return fault_page[kind];
             }
         } else if (mmu_idx == MMU_IDX_U) {

@@ -82,7 +82,8 @@ void riscv_cpu_update_mode(RISCVCPU *cpu)
     if (eff == RISCV_PRV_M && (cpu->mstatus & MSTATUS_MPRV)) {
         eff = (cpu->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
     }
-    cpu->mmu_idx_data = riscv_mmu_index(eff);
+    cpu->mmu_idx_data = eff == RISCV_PRV_S && (cpu->mstatus & MSTATUS_SUM)
+                        ? MMU_IDX_S_SUM : riscv_mmu_index(eff);
 }
 
 static void set_priv(RISCVCPU *cpu, int priv)

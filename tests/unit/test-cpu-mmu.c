@@ -228,6 +228,20 @@ static void test_user_supervisor(void)
     th_emit(th, JALR(0, A1, 0));
     expect_trap(th, EXC_INSN_PAGE_FAULT, 0x8000);
     g_assert_cmphex(th_x(th, A0), ==, 0x77);
+
+    /* SUM switched off again in the same run: the access faults again
+     * (no stale translation from the SUM=1 regime) */
+    th_reset(th, TH_CODE, RISCV_PRV_S);
+    th_set_csr(th, CSR_MEDELEG, 0);
+    th_set_csr(th, CSR_SATP, 8ull << 60 | pt.root >> 12);
+    th_emit_li(th, A1, 0x8000);
+    th_emit_li(th, A2, MSTATUS_SUM_BIT);
+    th_emit(th, CSRRS(0, CSR_SSTATUS, A2));
+    th_emit(th, LD(A0, A1, 0));
+    th_emit(th, CSRRC(0, CSR_SSTATUS, A2));
+    th_emit(th, LD(A3, A1, 0));
+    expect_trap(th, EXC_LOAD_PAGE_FAULT, 0x8000);
+    g_assert_cmphex(th_x(th, A0), ==, 0x77);
     th_free(th);
 
     /* U-mode code on a U page cannot touch an S page */
