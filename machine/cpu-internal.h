@@ -281,6 +281,15 @@ void riscv_decode_slot(RISCVInsn *d, const uint8_t *page, unsigned off);
 /* Expand a 16-bit RVC instruction to its 32-bit equivalent; 0 = illegal. */
 uint32_t riscv_rvc_expand(uint16_t c);
 
+/* cpu-insn.c: out-of-line instructions, called with cpu->pc/instret
+ * synced.  riscv_exec_amo: LR/SC/AMOs (tval = the address);
+ * riscv_exec_system: fences, ECALL/EBREAK, xRET, WFI, SFENCE.VMA, which on
+ * success leave cpu->pc at the next instruction; riscv_exec_csr: Zicsr,
+ * also steps cpu->pc, and reports whether it wrote the CSR. */
+uint32_t riscv_exec_amo(RISCVCPU *cpu, const RISCVInsn *d);
+uint32_t riscv_exec_system(RISCVCPU *cpu, const RISCVInsn *d);
+uint32_t riscv_exec_csr(RISCVCPU *cpu, const RISCVInsn *d, bool *wrote);
+
 /* cpu-csr.c: the CSR instruction; returns EXC_NONE or the exception. */
 uint32_t riscv_csr_access(RISCVCPU *cpu, unsigned csr, int op,
                           uint64_t src, bool do_write, bool do_read,
