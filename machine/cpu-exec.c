@@ -686,6 +686,8 @@ L_OP_AMO: {
             tval = x[di.rs1];
             goto exception;
         }
+        /* a store into this page's code drops it: fetch it again */
+        fetch_vpn = cpu->fetch_vpn;
         JUMP(pc + di.len);
     }
 
@@ -707,6 +709,7 @@ L_OP_FLD: {
         } else {
             riscv_fp_set_d(cpu, di.rd, v);
         }
+        fetch_vpn = cpu->fetch_vpn;     /* as for AMOs (A-bit updates) */
         JUMP(pc + di.len);
     }
 HANDLER(OP_FSW,

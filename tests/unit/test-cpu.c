@@ -464,6 +464,30 @@ static void test_self_modifying(void)
     th_free(th);
 }
 
+/* After an AMO rewrote code in the running page, that page is still
+ * watched: a later plain store to it is seen too. */
+static void test_self_modifying_amo(void)
+{
+    TestHart *th = th_new();
+
+    th_emit_li(th, A1, ADDI(A0, 0, 42));
+    th_emit_li(th, 15, ADDI(A0, 0, 43));    /* a5 */
+    th_emit(th, AUIPC(14, 0));              /* a4 = here */
+    th_emit(th, ADDI(14, 14, 12));          /* a4 = P */
+    th_emit(th, enc_r(0x2f, 0, 2, 14, A1, 1 << 2));  /* amoswap.w x0 */
+    uint64_t p = th->cursor;
+    th_emit(th, ADDI(A0, 0, 1));            /* P: 42 after the AMO */
+    th_emit(th, ADDI(A3, A3, 1));
+    th_emit(th, SW(15, 14, 0));             /* P: 43 for the 2nd pass */
+    th_emit(th, ADDI(T0, 0, 2));
+    th_emit(th, BLT(A3, T0, (int32_t)(p - th->cursor)));
+    th_emit_done(th);
+    g_assert_cmpint(th_run(th, 1000), ==, TH_DONE);
+    g_assert_cmpuint(th_x(th, A3), ==, 2);
+    g_assert_cmpuint(th_x(th, A0), ==, 43);
+    th_free(th);
+}
+
 /* Code rewritten behind the hart's back (as by DMA) is picked up at the
  * next fence.i, and only then. */
 static void test_fence_i(void)
@@ -843,6 +867,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/rv64i/misaligned-emulated", test_misaligned);
     g_test_add_func("/cpu/mem/mmio-and-access-faults", test_mmio);
     g_test_add_func("/cpu/mem/self-modifying-code", test_self_modifying);
+    g_test_add_func("/cpu/mem/self-modifying-code-amo",
+                    test_self_modifying_amo);
     g_test_add_func("/cpu/mem/fence-i-sees-dma-writes", test_fence_i);
     g_test_add_func("/cpu/rv64a/amo", test_amo_ops);
     g_test_add_func("/cpu/rv64a/lr-sc", test_lr_sc);
