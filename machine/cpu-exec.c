@@ -261,6 +261,27 @@ refetch:
     if (n >= max) {
         goto out;
     }
+    {
+        /* Fast path of riscv_fetch_slow(): the exec TLB knows the page
+         * and its decodes are current and watched. */
+        const RISCVTLBEntry *t =
+            riscv_tlb_entry(cpu->tlb[riscv_mmu_index(cpu->priv)][TLB_EXEC],
+                            pc);
+        if (likely(t->page == (pc & ~RISCV_PAGE_MASK))) {
+            RISCVCodeCache *cc = cpu->cc;
+            uint64_t pg = t->addend;
+            RISCVCodePage *p = cc->pages[pg];
+            if (likely(p && p->gen == cc->gen && cc->has_code[pg])) {
+                fetch_vpn = cpu->fetch_vpn = pc >> RISCV_PAGE_SHIFT;
+                cpu->fetch_page = p;
+                cpu->fetch_host = cpu->ram + (pg << RISCV_PAGE_SHIFT);
+                vbase = pc & ~RISCV_PAGE_MASK;
+                page = p->insn;
+                d = &page[(pc & RISCV_PAGE_MASK) >> 1];
+                DISPATCH();
+            }
+        }
+    }
     SYNC();
     exc = riscv_fetch_slow(cpu, pc);
     if (exc != EXC_NONE) {
