@@ -1,0 +1,2 @@
+# Group "boot": nothing; /init powers off at once (scripts/bench/boot times
+# process start -> "userspace up" -> exit).
