@@ -20,6 +20,9 @@
 #include "machine/virt.h"
 #include "qom/error.h"
 
+/* a2 (x12): where fw_dynamic hands OpenSBI its fw_dynamic_info. */
+#define VIRT_REG_A2 12
+
 /* PLIC contexts per hart: M-mode (MEIP) then S-mode (SEIP), as QEMU virt. */
 #define VIRT_PLIC_CONTEXTS_PER_HART 2
 
@@ -454,7 +457,7 @@ bool virt_machine_boot(VirtMachine *m, GError **errp)
             /* Every hart enters the firmware, which picks the boot hart. */
             m->accel->vcpu_reset(v, VIRT_DRAM_BASE, RISCV_PRV_M, h,
                                  m->fdt_addr);
-            riscv_cpu_set_gpr(v->cpu, 12 /* a2 */, info_addr);
+            riscv_cpu_set_gpr(v->cpu, VIRT_REG_A2, info_addr);
             riscv_cpu_set_stopped(v->cpu, false);
         } else {
             /* Linux boot protocol: hart 0 in S-mode, satp = 0; the others

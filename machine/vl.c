@@ -20,6 +20,7 @@ struct VlOption {
     const char *name;
     bool has_arg;
     VlHandler handler;
+    const char *args;       /* for -h; NULL: an alias, not listed */
     const char *help;
 };
 
@@ -390,41 +391,43 @@ static bool opt_help(VlOptions *o, const char *arg, VlAction *action,
 }
 
 static const VlOption vl_options[] = {
-    { "machine", true, opt_machine, "virt[,dumpdtb=FILE]  the board (and `help`)" },
-    { "M", true, opt_machine, NULL },
-    { "m", true, opt_m, "SIZE                 guest RAM (default 128M; K/M/G suffixes)" },
-    { "smp", true, opt_smp, "N|cpus=N             harts, 1 to 8" },
-    { "kernel", true, opt_kernel, "FILE            Linux Image or ELF" },
-    { "initrd", true, opt_initrd, "FILE            initial ram disk" },
-    { "append", true, opt_append, "CMDLINE         kernel command line" },
-    { "bios", true, opt_bios, "none|FILE         built-in SBI, or OpenSBI fw_dynamic.bin" },
-    { "chardev", true, opt_chardev, "BACKEND,id=ID,... a host character device (`help`)" },
-    { "device", true, opt_device, "DRIVER,...      add a device (`help`, `DRIVER,help`)" },
-    { "serial", true, opt_serial, "DEV             UART0's backend (stdio, pty, tcp:..., mon:stdio)" },
-    { "nographic", false, opt_nographic, "             serial on stdio" },
-    { "display", true, opt_display, "none           (no other display exists)" },
-    { "monitor", true, opt_monitor, "DEV            the human monitor on DEV (stdio, tcp:..., none)" },
-    { "qmp", true, opt_qmp, "DEV                QMP on DEV (unix:PATH,server=on,wait=off, ...)" },
-    { "qmp-pretty", true, opt_qmp_pretty, "DEV         QMP with indented replies" },
-    { "mon", true, opt_mon, "chardev=ID[,mode=readline|control]  a monitor on a -chardev" },
-    { "no-reboot", false, opt_no_reboot, "             exit instead of rebooting" },
-    { "action", true, opt_action, "panic=shutdown|exit-failure|pause|none[,reboot=reset|shutdown]" },
-    { "name", true, opt_name, "NAME              the guest's name" },
-    { "D", true, opt_D, "FILE                 log file for -d" },
-    { "d", true, opt_d, "ITEMS                log items (`help`)" },
-    { "S", false, opt_S, "                     start with the harts paused" },
-    { "version", false, opt_version, "               print the version" },
-    { "h", false, opt_help, "                     this text" },
-    { "help", false, opt_help, NULL },
+    { "machine", true, opt_machine, "virt[,dumpdtb=FILE]", "the board (`help` lists it)" },
+    { "M", true, opt_machine, NULL, NULL },
+    { "m", true, opt_m, "SIZE", "guest RAM (default 128M; K, M, G suffixes)" },
+    { "smp", true, opt_smp, "N|cpus=N", "harts, 1 to 8" },
+    { "kernel", true, opt_kernel, "FILE", "Linux Image, or an ELF" },
+    { "initrd", true, opt_initrd, "FILE", "initial ram disk" },
+    { "append", true, opt_append, "CMDLINE", "kernel command line" },
+    { "bios", true, opt_bios, "none|FILE", "built-in SBI, or OpenSBI fw_dynamic.bin" },
+    { "chardev", true, opt_chardev, "BACKEND,id=ID,...", "a host character device (`help`)" },
+    { "device", true, opt_device, "DRIVER,...", "add a device (`help`, `DRIVER,help`)" },
+    { "serial", true, opt_serial, "DEV", "UART0's backend (stdio, pty, tcp:..., mon:stdio, none)" },
+    { "nographic", false, opt_nographic, "", "serial and monitor on stdio" },
+    { "display", true, opt_display, "none", "no display (the only kind)" },
+    { "monitor", true, opt_monitor, "DEV", "the human monitor on DEV (stdio, tcp:..., none)" },
+    { "qmp", true, opt_qmp, "DEV", "QMP on DEV (unix:PATH,server=on,wait=off, ...)" },
+    { "qmp-pretty", true, opt_qmp_pretty, "DEV", "QMP with indented replies" },
+    { "mon", true, opt_mon, "chardev=ID[,mode=M]", "a monitor on a -chardev (readline|control)" },
+    { "no-reboot", false, opt_no_reboot, "", "exit instead of rebooting" },
+    { "action", true, opt_action, "panic=A[,reboot=R]", "A: shutdown|exit-failure|pause|none; R: reset|shutdown" },
+    { "name", true, opt_name, "NAME", "the guest's name" },
+    { "D", true, opt_D, "FILE", "log file for -d" },
+    { "d", true, opt_d, "ITEMS", "log items (`help`)" },
+    { "S", false, opt_S, "", "start with the harts paused (the monitor's cont runs them)" },
+    { "version", false, opt_version, "", "print the version" },
+    { "h", false, opt_help, "", "this text" },
+    { "help", false, opt_help, NULL, NULL },
 };
 
 void vl_usage(GString *out)
 {
     g_string_append(out, "usage: minivirt [options]\n\n");
     for (size_t i = 0; i < G_N_ELEMENTS(vl_options); i++) {
-        if (vl_options[i].help) {
-            g_string_append_printf(out, "-%s %s\n", vl_options[i].name,
-                                   vl_options[i].help);
+        const VlOption *opt = &vl_options[i];
+        if (opt->args) {
+            g_autofree char *left = g_strdup_printf("-%s %s", opt->name,
+                                                    opt->args);
+            g_string_append_printf(out, "%-28s %s\n", left, opt->help);
         }
     }
 }
