@@ -210,7 +210,7 @@ bool boot_initrd_place(uint64_t size, uint64_t kernel_end, uint64_t top,
 
     if (top < size || s < kernel_end) {
         g_set_error(errp, MV_ERROR, MV_ERROR_INVALID,
-                    "initrd (%" G_GUINT64_FORMAT " bytes) does not fit "
+                    "(%" G_GUINT64_FORMAT " bytes) does not fit "
                     "between the kernel (ending at 0x%" G_GINT64_MODIFIER
                     "x) and the device tree at 0x%" G_GINT64_MODIFIER "x; "
                     "give the machine more memory with -m",

@@ -86,7 +86,8 @@ uint64_t boot_fdt_addr(uint64_t ram_base, uint64_t ram_size);
 /*
  * boot_initrd_place: the start of an initrd of @size bytes ending below
  * @top (page aligned), or false with an error if it would overlap
- * [.., @kernel_end).
+ * [.., @kernel_end): "(N bytes) does not fit between the kernel ...", for
+ * the caller to prefix with the file's name.
  */
 bool boot_initrd_place(uint64_t size, uint64_t kernel_end, uint64_t top,
                        uint64_t *start, GError **errp);

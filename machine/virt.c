@@ -423,10 +423,11 @@ bool virt_machine_boot(VirtMachine *m, GError **errp)
                         err->message);
             return false;
         }
-        if (!boot_initrd_place(size, k.end, info_addr, &initrd_start, errp) ||
-            !dma_memory_write(as, initrd_start, buf, size)) {
+        if (!boot_initrd_place(size, k.end, info_addr, &initrd_start, errp)) {
+            g_prefix_error(errp, "initrd '%s' ", m->cfg.initrd);
             return false;
         }
+        dma_memory_write(as, initrd_start, buf, size);
         initrd_end = initrd_start + size;
     }
     if (m->cfg.bios) {
