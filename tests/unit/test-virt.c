@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -284,6 +286,81 @@ static void test_jam(void)
     g_unlink(fw);
 }
 
+/* Send one QMP line and read lines until one contains @want; returns
+ * everything read (events included). */
+static char *qmp(FILE *f, int fd, const char *cmd, const char *want)
+{
+    GString *got = g_string_new(NULL);
+    char line[4096];
+
+    if (cmd) {
+        g_assert_cmpint(write(fd, cmd, strlen(cmd)), ==, (ssize_t)strlen(cmd));
+    }
+    while (fgets(line, sizeof(line), f)) {
+        g_string_append(got, line);
+        if (strstr(line, want)) {
+            break;
+        }
+    }
+    return g_string_free(got, FALSE);
+}
+
+/* -S holds the harts; QMP cont/stop/quit drive them (monitor wiring). */
+static void test_qmp_lifecycle(void)
+{
+    Prog p = { 0 };
+
+    if (!have_binary()) {
+        return;
+    }
+    emit(&p, INSN_LOOP);
+    g_autofree char *k = write_prog(&p);
+    g_autofree char *dir = g_dir_make_tmp("test-virt-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "qmp", NULL);
+    g_autofree char *qarg = g_strdup_printf("unix:%s,server=on,wait=off", path);
+    const char *argv[] = {
+        g_getenv("MINIVIRT"), "-display", "none", "-S", "-kernel", k,
+        "-qmp", qarg, NULL,
+    };
+    GPid pid;
+    g_assert_true(g_spawn_async(NULL, (char **)argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                NULL));
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    for (int i = 0; connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0; i++) {
+        g_assert_cmpint(i, <, 500);
+        g_usleep(10000);
+    }
+    FILE *f = fdopen(dup(fd), "r");
+    g_autofree char *greet = qmp(f, fd, NULL, "\"QMP\"");
+    g_autofree char *caps = qmp(f, fd, "{\"execute\":\"qmp_capabilities\"}\n",
+                                "\"return\"");
+    g_autofree char *s1 = qmp(f, fd, "{\"execute\":\"query-status\"}\n",
+                              "\"return\"");
+    g_assert_nonnull(strstr(s1, "\"prelaunch\""));
+    g_autofree char *c = qmp(f, fd, "{\"execute\":\"cont\"}\n", "\"return\"");
+    g_autofree char *s2 = qmp(f, fd, "{\"execute\":\"query-status\"}\n",
+                              "\"status\"");
+    g_assert_nonnull(strstr(s2, "\"running\""));
+    g_autofree char *st = qmp(f, fd, "{\"execute\":\"stop\"}\n", "\"return\"");
+    g_autofree char *s3 = qmp(f, fd, "{\"execute\":\"query-status\"}\n",
+                              "\"status\"");
+    g_assert_nonnull(strstr(s3, "\"paused\""));
+    g_autofree char *q = qmp(f, fd, "{\"execute\":\"quit\"}\n", "SHUTDOWN");
+    g_assert_nonnull(strstr(q, "host-qmp-quit"));
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    fclose(f);
+    close(fd);
+    g_unlink(path);
+    g_rmdir(dir);
+    g_unlink(k);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -294,5 +371,6 @@ int main(int argc, char **argv)
                     test_sbi_console_and_shutdown);
     g_test_add_func("/virt/wfi/sleeps-until-timer", test_wfi_sleeps_until_timer);
     g_test_add_func("/virt/jam/reported", test_jam);
+    g_test_add_func("/virt/qmp/prelaunch-cont-stop-quit", test_qmp_lifecycle);
     return g_test_run();
 }
