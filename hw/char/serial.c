@@ -500,7 +500,19 @@ IRQLine *serial_get_irq(SerialState *s)
 
 void serial_console_putchar(SerialState *s, uint8_t ch)
 {
-    chr_fe_write_all(&s->chr, &ch, 1);
+    /* Straight out when nothing is queued; otherwise behind the queue, so
+     * the order holds.  Never blocks: a peer that stops reading leaves the
+     * bytes in the TX FIFO, and once that is full, console bytes are lost
+     * rather than the whole machine stalled. */
+    if (!s->tx.count && !s->tx_watch && chr_fe_write(&s->chr, &ch, 1) != 0) {
+        return;     /* sent, or the line is dead (-1) */
+    }
+    if (fifo_push(&s->tx, ch)) {
+        s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
+        if (!s->tx_watch) {
+            serial_tx_flush(s);
+        }
+    }
 }
 
 int serial_console_getchar(SerialState *s)

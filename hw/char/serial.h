@@ -45,9 +45,10 @@ IRQLine *serial_get_irq(SerialState *s);
 void serial_reset(SerialState *s);
 
 /*
- * For the SBI legacy console (and hvc0 earlycon): write one byte straight to
- * the backend, blocking until it is taken; and take one byte of host input
- * from the receive FIFO, or -1 if there is none.
+ * For the SBI legacy console (and hvc0 earlycon): write one byte to the
+ * backend, never blocking (a byte the backend cannot take now waits in the
+ * TX FIFO; with that full too, it is dropped); and take one byte of host
+ * input from the receive FIFO, or -1 if there is none.
  */
 void serial_console_putchar(SerialState *s, uint8_t ch);
 int serial_console_getchar(SerialState *s);
