@@ -71,14 +71,27 @@ static bool virt_bus_read(void *opaque, uint64_t paddr, unsigned size,
                           uint64_t *val)
 {
     VirtMachine *m = opaque;
-    return address_space_read(&m->sysmem, paddr, size, val);
+    bool ok = address_space_read(&m->sysmem, paddr, size, val);
+
+    if (!ok && m->cfg.log_guest_errors) {
+        virt_log(m, "guest_errors: read of %u bytes at 0x%" G_GINT64_MODIFIER
+                 "x: no device\n", size, paddr);
+    }
+    return ok;
 }
 
 static bool virt_bus_write(void *opaque, uint64_t paddr, unsigned size,
                            uint64_t val)
 {
     VirtMachine *m = opaque;
-    return address_space_write(&m->sysmem, paddr, size, val);
+    bool ok = address_space_write(&m->sysmem, paddr, size, val);
+
+    if (!ok && m->cfg.log_guest_errors) {
+        virt_log(m, "guest_errors: write of %u bytes at 0x%" G_GINT64_MODIFIER
+                 "x (0x%" G_GINT64_MODIFIER "x): no device\n", size, paddr,
+                 val);
+    }
+    return ok;
 }
 
 static const RISCVBusOps virt_bus_ops = {

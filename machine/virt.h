@@ -65,6 +65,7 @@ typedef struct VirtConfig {
     bool start_paused;      /* -S */
     VirtPanicAction panic_action;
     FILE *log;              /* -D (stderr when NULL) */
+    bool log_guest_errors;  /* -d guest_errors: accesses to no device */
 } VirtConfig;
 
 /* Why the main loop stops the guest. */

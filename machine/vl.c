@@ -360,9 +360,16 @@ static bool opt_d(VlOptions *o, const char *arg, VlAction *action,
 {
     if (!strcmp(arg, "help")) {
         g_string_append(out, "Log items (comma separated):\n"
-                        "guest_errors  jammed harts, failed boots, resets\n");
+                        "guest_errors  accesses to no device (jams, resets and "
+                        "panics are always logged with -D)\n");
         *action = VL_EXIT;
         return true;
+    }
+    g_auto(GStrv) items = g_strsplit(arg, ",", -1);
+    for (unsigned i = 0; items[i]; i++) {
+        if (!strcmp(items[i], "guest_errors")) {
+            o->cfg.log_guest_errors = true;
+        }
     }
     return set_string(&o->log_items, arg);
 }

@@ -286,6 +286,35 @@ static void test_jam(void)
     g_unlink(fw);
 }
 
+/* -d guest_errors -D FILE: an access to no device is logged. */
+static void test_guest_errors_log(void)
+{
+    Prog p = { 0 };
+    Run r;
+
+    if (!have_binary()) {
+        return;
+    }
+    li(&p, T0, 0x5000000);              /* between PCI PIO and the PLIC */
+    emit(&p, (T0 << 15) | (2 << 12) | (T1 << 7) | 0x03);    /* lw t1,0(t0) */
+    li(&p, T0, SYSCON);
+    li(&p, T1, 0x5555);
+    sw(&p, T1, T0);
+    emit(&p, INSN_LOOP);
+    g_autofree char *k = write_prog(&p);
+    g_autofree char *log = NULL;
+    int fd = g_file_open_tmp("test-virt-XXXXXX.log", &log, NULL);
+    close(fd);
+    run(&r, "-kernel", k, "-d", "guest_errors", "-D", log, NULL);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "guest_errors: read of 4 bytes at 0x5000000: "
+                                  "no device"));
+    run_clear(&r);
+    g_unlink(k);
+    g_unlink(log);
+}
+
 /* Send one QMP line and read lines until one contains @want; returns
  * everything read (events included). */
 static char *qmp(FILE *f, int fd, const char *cmd, const char *want)
@@ -371,6 +400,7 @@ int main(int argc, char **argv)
                     test_sbi_console_and_shutdown);
     g_test_add_func("/virt/wfi/sleeps-until-timer", test_wfi_sleeps_until_timer);
     g_test_add_func("/virt/jam/reported", test_jam);
+    g_test_add_func("/virt/log/guest-errors", test_guest_errors_log);
     g_test_add_func("/virt/qmp/prelaunch-cont-stop-quit", test_qmp_lifecycle);
     return g_test_run();
 }

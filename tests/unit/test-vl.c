@@ -113,6 +113,7 @@ static void test_values(void)
     g_assert_true(o.display_none);
     g_assert_cmpstr(o.name, ==, "g1");
     g_assert_cmpstr(o.logfile, ==, "log");
+    g_assert_true(o.cfg.log_guest_errors);
     g_assert_cmpuint(o.serials->len, ==, 1);
     g_assert_cmpstr(g_ptr_array_index(o.serials, 0), ==,
                     "tcp::4444,server,nowait");
