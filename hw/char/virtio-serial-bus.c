@@ -268,7 +268,17 @@ void virtio_serial_close(VirtIOSerialPort *port)
     }
 }
 
-void vser_port_set_guest_connected(VirtIOSerialPort *port, bool connected)
+static void port_notify_listener(VirtIOSerialPort *port, bool open)
+{
+    VirtIOSerial *vser = port->vser;
+
+    if (vser && vser->listener) {
+        vser->listener(port, open, vser->listener_opaque);
+    }
+}
+
+void vser_port_set_guest_connected(VirtIOSerialPort *port, bool connected,
+                                   bool by_message)
 {
     bool was = port->guest_connected;
 
@@ -276,9 +286,26 @@ void vser_port_set_guest_connected(VirtIOSerialPort *port, bool connected)
     if (was != connected && port_class(port)->set_guest_connected) {
         port_class(port)->set_guest_connected(port, connected);
     }
+    if (was != connected || by_message) {
+        port_notify_listener(port, connected);
+    }
     if (connected) {
         port_guest_writable(port);
     }
+}
+
+bool virtio_serial_set_port_listener(DeviceState *dev,
+                                     VirtIOSerialPortListener fn,
+                                     void *opaque)
+{
+    VirtIOSerial *vser = virtio_serial_from_device(dev);
+
+    if (!vser) {
+        return false;
+    }
+    vser->listener = fn;
+    vser->listener_opaque = fn ? opaque : NULL;
+    return true;
 }
 
 /* ---- monitor ----------------------------------------------------------- */
@@ -411,7 +438,7 @@ static void vser_bus_plug(BusState *bus, DeviceState *dev)
     }
     if (virtio_device_ready(vser->vdev) && !vser_multiport(vser) &&
         port->nr == 0) {
-        vser_port_set_guest_connected(port, true);
+        vser_port_set_guest_connected(port, true, false);
     }
 }
 
@@ -428,7 +455,11 @@ static void vser_bus_unplug(BusState *bus, DeviceState *dev)
     }
     /* The guest takes its buffers back itself on PORT_REMOVE. */
     port_drop_elems(port);
-    port->guest_connected = false;
+    if (port->guest_connected) {
+        /* Its guest side goes with it: whoever watched it open hears so. */
+        port->guest_connected = false;
+        port_notify_listener(port, false);
+    }
     port->throttled = false;
     vser->ports[port->nr] = NULL;
     port->vser = NULL;
@@ -528,7 +559,7 @@ static void vser_reset(VirtIODevice *vdev)
         if (port) {
             port_drop_elems(port);
             port->throttled = false;
-            vser_port_set_guest_connected(port, false);
+            vser_port_set_guest_connected(port, false, false);
         }
     }
 }
@@ -543,7 +574,7 @@ static void vser_set_status(VirtIODevice *vdev, uint8_t status)
     }
     /* Without MULTIPORT, port 0 is open as soon as the driver is. */
     if (port0 && !vser_multiport(vser)) {
-        vser_port_set_guest_connected(port0, true);
+        vser_port_set_guest_connected(port0, true, false);
     }
 }
 

@@ -173,7 +173,7 @@ static void ctrl_handle(VirtIOSerial *vser, const VirtIOSerialCtrl *msg)
         ctrl_port_ready(vser, port);
         break;
     case VIRTIO_CONSOLE_PORT_OPEN:
-        vser_port_set_guest_connected(port, msg->value != 0);
+        vser_port_set_guest_connected(port, msg->value != 0, true);
         break;
     default:
         who = vser_describe(vser);

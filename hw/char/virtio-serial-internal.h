@@ -79,6 +79,8 @@ struct VirtIOSerial {
     GQueue ctrl_pending;        /* GBytes *: control messages to send */
     bool ctrl_drop_logged;
     uint64_t ctrl_dropped;
+    VirtIOSerialPortListener listener;  /* guest open/close, or NULL */
+    void *listener_opaque;
 };
 
 /* ---- control messages (virtio 1.2 §5.3.6.2) --------------------------- */
@@ -119,8 +121,14 @@ void vser_ctrl_reset(VirtIOSerial *vser);
 /* The port numbered @nr on @vser, or NULL. */
 VirtIOSerialPort *vser_find_port(VirtIOSerial *vser, uint32_t nr);
 
-/* The guest opened or closed @port (PORT_OPEN, or no MULTIPORT). */
-void vser_port_set_guest_connected(VirtIOSerialPort *port, bool connected);
+/*
+ * The guest opened or closed @port (PORT_OPEN, or no MULTIPORT).
+ * @by_message: a PORT_OPEN message, which the listener hears even when it
+ * repeats the state (QEMU's VSERPORT_CHANGE does); otherwise only a change
+ * is reported.
+ */
+void vser_port_set_guest_connected(VirtIOSerialPort *port, bool connected,
+                                   bool by_message);
 
 /* "ID" of the device (or its QOM path), for log lines.  Freed by caller. */
 char *vser_describe(VirtIOSerial *vser);

@@ -171,6 +171,30 @@ void virtio_serial_throttle_port(VirtIOSerialPort *port, bool throttle);
 
 /* ---- what the monitor calls ------------------------------------------- */
 
+/*
+ * VirtIOSerialPortListener: the guest side of @port opened (@guest_open)
+ * or closed.  Called, as QEMU emits VSERPORT_CHANGE:
+ *  - for every PORT_OPEN message the guest sends (even one that repeats
+ *    the state it had);
+ *  - when the driver comes up without MULTIPORT (port 0 opens);
+ *  - with @guest_open false when a device reset or the port's unplug
+ *    closes a port the guest had open.
+ * It runs inside the device's queue handling (device lock): it must not
+ * plug, unplug or reset ports of this device.
+ */
+typedef void (*VirtIOSerialPortListener)(VirtIOSerialPort *port,
+                                         bool guest_open, void *opaque);
+
+/*
+ * virtio_serial_set_port_listener: tell @fn (with @opaque) about the guest
+ * opening and closing any port of the virtio-serial-pci device @dev, ports
+ * plugged later included.  One listener per device; @fn NULL removes it.
+ * Returns false (changing nothing) if @dev is not a virtio-serial-pci.
+ */
+bool virtio_serial_set_port_listener(DeviceState *dev,
+                                     VirtIOSerialPortListener fn,
+                                     void *opaque);
+
 /* virtio_serial_port_get_stats: @port's state and counters. */
 void virtio_serial_port_get_stats(VirtIOSerialPort *port,
                                   VirtIOSerialPortStats *stats);

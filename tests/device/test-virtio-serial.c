@@ -452,6 +452,88 @@ static void test_open_close(void)
     tm_destroy(&m);
 }
 
+/* What the port listener heard, as "id:1 id:0 ..." (VSERPORT_CHANGE). */
+static void record_change(VirtIOSerialPort *port, bool open, void *opaque)
+{
+    GString *log = opaque;
+    const char *id = DEVICE(port)->id;
+
+    g_string_append_printf(log, "%s%s:%d", log->len ? " " : "",
+                           id ? id : "-", open);
+}
+
+/*
+ * The port listener hears the guest open and close, as QEMU's
+ * VSERPORT_CHANGE: each PORT_OPEN message, hot-plugged ports included,
+ * and a close by reset or unplug of a port the guest had open.
+ */
+static void test_port_listener(void)
+{
+    TestMachine m;
+    Drv d;
+    g_autoptr(GString) log = g_string_new(NULL);
+
+    tm_init(&m);
+    vstest_new(&m, "t");
+    vstest_new(&m, "h");
+    DeviceState *vser = tm_add(&m, "virtio-serial-pci");
+    drv_probe(&d, &m, vser);
+    DeviceState *p1 = tm_add(&m, "virtserialport,chardev=t,nr=1,id=p1");
+    g_assert_false(virtio_serial_set_port_listener(p1, record_change, log));
+    g_assert_true(virtio_serial_set_port_listener(vser, record_change, log));
+    guest_up(&d, 4, (const uint32_t[]){ 1 }, 1);
+    g_assert_cmpstr(log->str, ==, "");
+
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);  /* repeated: heard too */
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    g_assert_cmpstr(log->str, ==, "p1:1 p1:1 p1:0");
+
+    /* A port plugged while the guest runs. */
+    g_string_truncate(log, 0);
+    tm_add(&m, "virtserialport,chardev=h,nr=3,id=hp");
+    ctrl_expect(&d, 3, VIRTIO_CONSOLE_PORT_ADD, 1);
+    ctrl_send(&d, 3, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_assert_cmpstr(log->str, ==, "hp:1");
+    /* Unplugged while open: it closes with it. */
+    g_assert_true(qdev_device_del(m.root, "hp", NULL));
+    g_assert_cmpstr(log->str, ==, "hp:1 hp:0");
+
+    /* Reset closes what was open, and only that. */
+    g_string_truncate(log, 0);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    guest_up(&d, 4, (const uint32_t[]){ 1 }, 1);
+    g_assert_cmpstr(log->str, ==, "p1:1 p1:0");
+    guest_up(&d, 4, (const uint32_t[]){ 1 }, 1);
+    g_assert_cmpstr(log->str, ==, "p1:1 p1:0");
+
+    /* Removed: nothing more is heard. */
+    g_assert_true(virtio_serial_set_port_listener(vser, NULL, NULL));
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    g_assert_cmpstr(log->str, ==, "p1:1 p1:0");
+    tm_destroy(&m);
+}
+
+/* Without MULTIPORT, port 0 opens with the driver and closes at reset. */
+static void test_port_listener_no_multiport(void)
+{
+    TestMachine m;
+    Drv d;
+    g_autoptr(GString) log = g_string_new(NULL);
+
+    tm_init(&m);
+    vstest_new(&m, "con");
+    DeviceState *vser = tm_add(&m, "virtio-serial-pci");
+    drv_probe(&d, &m, vser);
+    tm_add(&m, "virtconsole,chardev=con,id=c0");
+    g_assert_true(virtio_serial_set_port_listener(vser, record_change, log));
+    drv_init(&d, F_VERSION_1, 2);
+    g_assert_cmpstr(log->str, ==, "c0:1");
+    drv_init(&d, F_VERSION_1, 2);
+    g_assert_cmpstr(log->str, ==, "c0:1 c0:0 c0:1");
+    tm_destroy(&m);
+}
+
 /* Bring up one virtserialport nr 1 on "t", open both ways. */
 static Drv *one_port(TestMachine *m, TestChardev **t, DeviceState **port)
 {
@@ -1137,6 +1219,9 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-serial/control/malformed",
                     test_malformed_control);
     g_test_add_func("/virtio-serial/port/open-close", test_open_close);
+    g_test_add_func("/virtio-serial/port/listener", test_port_listener);
+    g_test_add_func("/virtio-serial/port/listener-no-multiport",
+                    test_port_listener_no_multiport);
     g_test_add_func("/virtio-serial/port/guest-to-host", test_guest_to_host);
     g_test_add_func("/virtio-serial/port/host-to-guest", test_host_to_guest);
     g_test_add_func("/virtio-serial/port/throttle", test_throttle);
