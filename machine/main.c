@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chardev/chardev.h"
+#include "hw/char/virtio-serial.h"
 #include "hw/core/qdev-monitor.h"
 #include "machine/monitor.h"
 #include "machine/vl.h"
@@ -147,6 +148,36 @@ static void on_machine_request(void *opaque, VirtRequest req, bool rebooting)
     case VIRT_REQ_QUIT:
         break;  /* quit and signals report their own */
     }
+}
+
+/*
+ * The guest opened or closed a virtio-serial port: VSERPORT_CHANGE, for
+ * ports with an id only, as QEMU (its "id" is the port's qdev id).
+ */
+static void on_vserport_change(VirtIOSerialPort *port, bool open,
+                               void *opaque)
+{
+    MainState *s = opaque;
+    const char *id = DEVICE(port)->id;
+
+    if (s->mon && id) {
+        monitor_event_vserport_change(s->mon, id, open);
+    }
+}
+
+/*
+ * Listen to every virtio-serial device under @obj.  Run once the -device
+ * devices exist: virtio-serial-pci cannot be hot-plugged, and the listener
+ * is per device, so ports hot-plugged later are covered too.
+ */
+static int watch_vserports(Object *obj, void *opaque)
+{
+    if (object_dynamic_cast(obj, TYPE_VIRTIO_SERIAL_PCI)) {
+        virtio_serial_set_port_listener(DEVICE(obj), on_vserport_change,
+                                        opaque);
+    }
+    object_child_foreach(obj, watch_vserports, opaque);
+    return 0;
 }
 
 static void on_mux_quit(void *opaque)
@@ -342,6 +373,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    watch_vserports(m->machine, &ms);
     virt_machine_done(m);
     if (!virt_machine_boot(m, &err)) {
         fail(NULL, err);
@@ -369,6 +401,7 @@ out:
     ms.m = NULL;
     /* Monitors first: they hold front ends on chardevs and know devices. */
     monitor_context_free(ms.mon);
+    ms.mon = NULL;      /* ports unplugged below report to nobody */
     virt_machine_free(m);
     object_unref(root);
     if (o.cfg.log) {
