@@ -11,9 +11,16 @@
  * and drives interrupts in through riscv_cpu_set_mip().
  *
  * Threads: every function here must be called from the thread that runs
- * the hart, except riscv_cpu_request_exit(), which any thread may call.
- * Harts that share a decoded-code cache (RISCVCPUConfig.sibling) must all
- * run on one thread (the board's round-robin scheduler).
+ * the hart, except riscv_cpu_request_exit() and riscv_cpu_set_mip(), which
+ * any thread may call.  Harts that share a decoded-code cache
+ * (RISCVCPUConfig.sibling) must all run on one thread (the board's
+ * round-robin scheduler).
+ *
+ * Speed: instructions are decoded once per physical page into a cache that
+ * the harts' own stores invalidate, and run by a direct-threaded
+ * interpreter; RAM is reached through a software TLB.  Interrupts are
+ * checked between the interpreter's runs, i.e. after any CSR write, xRET,
+ * WFI, MMIO access or trap, and at least once per riscv_cpu_run().
  */
 #ifndef MACHINE_CPU_H
 #define MACHINE_CPU_H
@@ -135,7 +142,9 @@ void riscv_cpu_request_exit(RISCVCPU *cpu);
 /*
  * Set (level = true) or clear the RISCV_MIP_* bits in mask: the interrupt
  * lines of CLINT (MSIP, MTIP), PLIC (MEIP, SEIP) and the built-in SBI
- * timer (STIP).  Wakes a hart in WFI on its next riscv_cpu_run().
+ * timer (STIP).  Atomic; a hart in WFI wakes on its next riscv_cpu_run(),
+ * so a caller on another thread should also riscv_cpu_request_exit() or
+ * wake the hart's thread.
  */
 void riscv_cpu_set_mip(RISCVCPU *cpu, uint64_t mask, bool level);
 uint64_t riscv_cpu_get_mip(RISCVCPU *cpu);
