@@ -40,6 +40,9 @@ static bool th_bus_write(void *opaque, uint64_t pa, unsigned size,
     case TH_MMIO_SCRATCH:
         th->scratch = val;
         break;
+    case TH_MMIO_IRQ:
+        riscv_cpu_set_mip(th->cpu, val ? val : ~0ull, val != 0);
+        break;
     default:
         break;
     }

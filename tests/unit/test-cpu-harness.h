@@ -24,6 +24,7 @@
 #define TH_MMIO_DONE    0x0     /* write: program finished */
 #define TH_MMIO_TRAP    0x8     /* write: trap handler reached */
 #define TH_MMIO_SCRATCH 0x10    /* read/write register */
+#define TH_MMIO_IRQ     0x18    /* write: set these mip bits, 0 clears all */
 #define TH_TRAP_HANDLER (TH_RAM_BASE + 0x40)
 #define TH_CODE         (TH_RAM_BASE + 0x1000)
 #define TH_DATA         (TH_RAM_BASE + 0x100000)

@@ -273,6 +273,25 @@ static void test_irq_delegation(void)
     th_free(th);
 }
 
+/* A device store that raises an interrupt is followed by the interrupt
+ * before the next instruction. */
+static void test_irq_from_mmio(void)
+{
+    TestHart *th = th_new();
+
+    th_set_csr(th, CSR_MIE, RISCV_MIP_MEIP);
+    th_set_csr(th, CSR_MSTATUS, MSTATUS_MIE_BIT);
+    th_set_x(th, A1, RISCV_MIP_MEIP);
+    th_emit(th, SD(A1, 31, TH_MMIO_IRQ));
+    th_emit(th, ADDI(A0, 0, 1));
+    th_emit_done(th);
+    g_assert_cmpint(th_run(th, 100), ==, TH_TRAPPED);
+    g_assert_cmphex(th_csr(th, CSR_MCAUSE), ==, CAUSE_INTERRUPT | 11);
+    g_assert_cmphex(th_csr(th, CSR_MEPC), ==, TH_CODE + 4);
+    g_assert_cmpuint(th_x(th, A0), ==, 0);
+    th_free(th);
+}
+
 /* WFI returns RISCV_RUN_WFI until an interrupt enabled in mie arrives,
  * even with MIE clear (then execution resumes after the wfi). */
 static void test_wfi(void)
@@ -429,6 +448,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/trap/jammed", test_jammed);
     g_test_add_func("/cpu/irq/priority", test_irq_priority);
     g_test_add_func("/cpu/irq/delegation", test_irq_delegation);
+    g_test_add_func("/cpu/irq/raised-by-mmio-store", test_irq_from_mmio);
     g_test_add_func("/cpu/irq/wfi", test_wfi);
     g_test_add_func("/cpu/run/results", test_run_results);
     g_test_add_func("/cpu/csr/counters", test_counters);
