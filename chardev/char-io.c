@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 
 #include "chardev/chardev-internal.h"
 
@@ -118,6 +119,13 @@ int chr_io_read_to_be(Chardev *chr, QIOChannel *ioc)
     }
     chr_be_write(chr, buf, (int)ret);
     return (int)ret;
+}
+
+bool chr_io_fd_input_pending(int fd)
+{
+    int n = 0;
+
+    return fd >= 0 && ioctl(fd, FIONREAD, &n) == 0 && n > 0;
 }
 
 int chr_io_write(QIOChannel *ioc, const uint8_t *buf, int len)

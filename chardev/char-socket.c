@@ -9,6 +9,12 @@
  *   CONNECTING   --(fails: report once per outage, re-arm timer)--> DISCONNECTED
  *   CONNECTED    --(EOF, error, HUP, chr_fe_disconnect)-------> DISCONNECTED
  *
+ * A hang-up is acted on only once everything readable has been handed to
+ * the front end: the peer's bytes are in our socket, so they are ours to
+ * deliver.  A HUP while unread bytes remain (the front end is full) marks
+ * the peer gone; the read path drains as the front end makes room and
+ * disconnects when the socket is empty (or reads EOF).
+ *
  * CONNECTED sends OPENED and DISCONNECTED sends CLOSED to the front end.  A
  * server keeps accepting while connected, and closes extra clients at once.
  * Only start-up (server wait=on, through chardev_wait_connected) and a
@@ -60,6 +66,7 @@ typedef struct SocketChardev {
     GSource *hup_src;
     GSource *reconnect_timer;
     SocketConnect *connecting;  /* the pending connect task's context */
+    bool peer_gone;             /* HUP seen with bytes unread: draining */
     bool connect_err_reported;  /* this outage's error was printed */
 
     TelnetState telnet;
@@ -186,6 +193,7 @@ static void tcp_chr_disconnect(Chardev *chr)
     qio_channel_close(QIO_CHANNEL(s->sioc), NULL);
     object_unref(OBJECT(s->sioc));
     s->sioc = NULL;
+    s->peer_gone = false;
     tcp_chr_free_read_fds(s);
     g_clear_pointer(&s->write_fds, g_free);
     s->write_fds_num = 0;
@@ -251,15 +259,29 @@ static gboolean tcp_chr_read(QIOChannel *ioc, GIOCondition cond, void *opaque)
     if (ret > 0) {
         chr_be_write(chr, buf, (int)ret);
     }
+    /* The peer hung up earlier: close once its last byte is delivered. */
+    if (s->peer_gone && s->state == SOCKET_CONNECTED &&
+        !chr_io_fd_input_pending(s->sioc->fd)) {
+        tcp_chr_disconnect(chr);
+        return G_SOURCE_REMOVE;
+    }
     return G_SOURCE_CONTINUE;
 }
 
-/* The peer is gone even while we are not reading (the front end is full). */
+/*
+ * The peer is gone, seen even while we are not reading (the front end is
+ * full).  Bytes it sent before are still unread: keep the connection until
+ * the read path has delivered them.
+ */
 static gboolean tcp_chr_hup(QIOChannel *ioc, GIOCondition cond, void *opaque)
 {
     SocketChardev *s = opaque;
 
     g_clear_pointer(&s->hup_src, g_source_unref);
+    if (chr_io_fd_input_pending(s->sioc->fd)) {
+        s->peer_gone = true;
+        return G_SOURCE_REMOVE;
+    }
     tcp_chr_disconnect(&s->parent);
     return G_SOURCE_REMOVE;
 }
@@ -278,6 +300,9 @@ static void tcp_chr_update_read_handler(Chardev *chr)
     }
     s->read_src = chr_io_add_watch_poll(QIO_CHANNEL(s->sioc), tcp_chr_can_read,
                                         tcp_chr_read, chr, chr->gcontext);
+    if (s->peer_gone) {
+        return;     /* seen already: the read path finishes the job */
+    }
     s->hup_src = qio_channel_add_watch_source(QIO_CHANNEL(s->sioc),
                                               G_IO_HUP | G_IO_ERR, tcp_chr_hup,
                                               s, NULL, chr->gcontext);

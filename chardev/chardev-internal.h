@@ -49,6 +49,14 @@ void chr_io_remove_watch(GSource **src);
 int chr_io_read_to_be(Chardev *chr, QIOChannel *ioc);
 
 /*
+ * chr_io_fd_input_pending: whether bytes wait to be read on @fd (FIONREAD:
+ * sockets, pipes, ttys).  A backend that sees its peer hang up asks this
+ * before giving up the connection: what the peer's kernel accepted is
+ * still ours to deliver.  An fd that cannot tell counts as empty.
+ */
+bool chr_io_fd_input_pending(int fd);
+
+/*
  * chr_io_write: one non-blocking write: bytes written, 0 if it would block,
  * -1 on error.  chr_io_write_shared_fd: the same for a blocking @fd we may
  * not switch to non-blocking (stdout): it writes only what cannot block.

@@ -55,6 +55,95 @@ static void test_server_mainloop(gconstpointer data)
     addr_clear(&a);
 }
 
+/* What the drain test's peer sends before it closes. */
+#define DRAIN_LEN (32 * 1024)
+
+/*
+ * The peer sends and closes while the front end is full: nothing it sent
+ * is lost.  CLOSED comes only once every byte has been handed over, as
+ * the front end makes room; until then the connection stays.
+ */
+static void test_server_drain_before_close(gconstpointer data)
+{
+    Object *c = chardev_container_new();
+    g_autoptr(GString) sent = g_string_new(NULL);
+    Addr a;
+    TestFe fe;
+
+    addr_init(&a, data);
+    Chardev *chr = server_new(c, &a, ",wait=off");
+    fe_attach(&fe, chr);
+    fe.room = 0;
+    int fd = raw_connect(&a);
+    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 1);
+    for (int i = 0; i < DRAIN_LEN; i++) {
+        g_string_append_c(sent, (char)('a' + i % 26));
+    }
+    g_assert_cmpint(send(fd, sent->str, DRAIN_LEN, 0), ==, DRAIN_LEN);
+    close(fd);
+
+    /* The peer is gone, but its bytes wait for room. */
+    run_for(200);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 0);
+    g_assert_cmpuint(fe.data->len, ==, 0);
+    g_assert_true(chr_fe_backend_open(&fe.be));
+
+    /* A little room: a little data, still open. */
+    fe.room = 1000;
+    chr_fe_accept_input(&fe.be);
+    WAIT_FOR(fe.data->len == 1000, 5000);
+    run_for(100);
+    g_assert_cmpuint(fe.data->len, ==, 1000);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 0);
+
+    /* Room for all: the rest, then CLOSED. */
+    fe.room = -1;
+    chr_fe_accept_input(&fe.be);
+    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
+    g_assert_cmpuint(fe.data->len, ==, DRAIN_LEN);
+    g_assert_true(memcmp(fe.data->str, sent->str, DRAIN_LEN) == 0);
+    g_assert_false(chr_fe_backend_open(&fe.be));
+
+    /* Ready for the next peer. */
+    fd = raw_connect(&a);
+    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 2, 5000);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 2);
+    close(fd);
+    fe_detach(&fe);
+    object_unref(c);
+    addr_clear(&a);
+}
+
+/*
+ * A hang-up with nothing unread is acted on at once, even while the front
+ * end takes nothing (unix: the kernel reports POLLHUP).
+ */
+static void test_server_hup_while_full(void)
+{
+    Object *c = chardev_container_new();
+    Addr a;
+    TestFe fe;
+
+    addr_init(&a, &t_unix);
+    fe_attach(&fe, server_new(c, &a, ",wait=off"));
+    fe.room = 0;
+    int fd = raw_connect(&a);
+    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
+    g_assert_cmpint(send(fd, "abc", 3, 0), ==, 3);
+    fe.room = 3;
+    chr_fe_accept_input(&fe.be);
+    WAIT_FOR(fe.data->len == 3, 5000);
+    g_assert_cmpstr(fe.data->str, ==, "abc");
+    close(fd);
+    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
+    fe_detach(&fe);
+    object_unref(c);
+    addr_clear(&a);
+}
+
 typedef struct ConnectLater {
     Addr *addr;
     int fd;
@@ -601,6 +690,10 @@ int main(int argc, char **argv)
     add_both("/char/socket/%s/server/wait-conn", test_server_wait);
     add_both("/char/socket/%s/server/second-client-refused",
              test_server_second_client);
+    add_both("/char/socket/%s/server/drain-before-close",
+             test_server_drain_before_close);
+    g_test_add_func("/char/socket/unix/server/hup-while-full",
+                    test_server_hup_while_full);
     g_test_add_func("/char/socket/unix/server/fdpass", test_server_fdpass);
     g_test_add_func("/char/socket/unix/server/mux", test_server_mux);
     add_both("/char/socket/%s/client/mainloop", test_client_mainloop);
