@@ -25,7 +25,7 @@
 /* GCC would otherwise merge the replicated dispatch tails back into one
  * shared indirect jump (cross-jumping), undoing the threading. */
 __attribute__((optimize("no-crossjumping", "no-gcse")))
-uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
+uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max, bool single)
 {
     /* Handler addresses as offsets from L_OP_DECODE: they fit the 16-bit
      * RISCVInsn.hoff, so dispatch is one load from the slot. */
@@ -141,13 +141,12 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
 /* Keep cpu->pc/instret exact before calling out of the loop (pc set). */
 #define SYNC() do { cpu->pc = pc; cpu->instret = instret0 + n; } while (0)
 #define DISPATCH() goto *(const void *)((const char *)&&L_OP_DECODE + d->hoff)
-/* Retire the current instruction and run the next one in sequence. */
+/* Retire the current instruction and run the next one in sequence.  The
+ * budget is not checked here: a straight-line run ends at a jump or at the
+ * page's sentinel slot, which check it. */
 #define NEXT() do {                                                         \
         n++;                                                               \
         d += step;                                                         \
-        if (unlikely(n >= max)) {                                          \
-            goto budget_spent;                                             \
-        }                                                                  \
         DISPATCH();                                                        \
     } while (0)
 /*
@@ -248,12 +247,19 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max)
         NEXT();                                                            \
     } while (0)
 
+#define DISPATCH_PAGE_SLOT() do {                                           \
+        if (unlikely(single)) {                                            \
+            goto single_step;                                              \
+        }                                                                  \
+        DISPATCH();                                                        \
+    } while (0)
+
     if (likely(fetch_vpn != RISCV_TLB_INVALID &&
                (pc >> RISCV_PAGE_SHIFT) == fetch_vpn)) {
         vbase = fetch_vpn << RISCV_PAGE_SHIFT;
         page = cpu->fetch_page->insn;
         d = &page[(pc & RISCV_PAGE_MASK) >> 1];
-        DISPATCH();
+        DISPATCH_PAGE_SLOT();
     }
 
 refetch:
@@ -278,7 +284,7 @@ refetch:
                 vbase = pc & ~RISCV_PAGE_MASK;
                 page = p->insn;
                 d = &page[(pc & RISCV_PAGE_MASK) >> 1];
-                DISPATCH();
+                DISPATCH_PAGE_SLOT();
             }
         }
     }
@@ -292,6 +298,28 @@ refetch:
     vbase = fetch_vpn << RISCV_PAGE_SHIFT;
     page = cpu->fetch_page->insn;
     d = &page[(pc & RISCV_PAGE_MASK) >> 1];
+    DISPATCH_PAGE_SLOT();
+
+single_step:
+    /* Exactly one instruction: run a copy of the slot from the trampoline,
+     * whose sentinel comes straight back to refetch (and out). */
+    if (d->op == OP_DECODE) {
+        riscv_decode_slot((RISCVInsn *)d, cpu->fetch_host,
+                          (unsigned)(d - page) << 1);
+        ((RISCVInsn *)d)->hoff = handler_off[d->op][d->len == 4];
+    }
+    if (d->op == OP_CROSS_PAGE) {
+        DISPATCH();     /* runs from the trampoline already */
+    }
+    pc = PC();
+    memset(tramp, 0, sizeof(tramp));
+    tramp[0] = *d;
+    tramp[0].op = riscv_far_op(tramp[0].op);  /* no same-page shortcut */
+    tramp[0].hoff = handler_off[tramp[0].op][tramp[0].len == 4];
+    vbase = pc;
+    page = tramp;
+    fetch_vpn = RISCV_TLB_INVALID;
+    d = tramp;
     DISPATCH();
 
 L_OP_DECODE:
@@ -782,4 +810,5 @@ leave:
 #undef BRANCH_NEAR
 #undef JUMP_NEAR
 #undef HANDLER
+#undef DISPATCH_PAGE_SLOT
 }

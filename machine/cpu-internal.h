@@ -266,13 +266,25 @@ bool riscv_cpu_do_mret(RISCVCPU *cpu);
 bool riscv_cpu_do_sret(RISCVCPU *cpu);
 
 /* cpu-exec.c */
-/* Run up to max steps (instructions retired or traps taken); returns the
- * number of steps, at least 1.  Returns early after anything that may
+/* Run about max steps (instructions retired or traps taken); returns the
+ * number of steps, at least 1.  Straight-line code may run past max by
+ * less than a page's worth (RISCV_PAGE_INSNS); single runs exactly one.  Returns early after anything that may
  * change interrupt, translation or run state (CSR writes, xRET, WFI,
  * fences, ecalls, MMIO and other slow-path stores and loads), so that the
  * caller re-checks interrupts between calls. */
-uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max);
+uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max, bool single);
 /* cpu-decode.c */
+/* The op without the same-page shortcut (OP_BEQ for OP_BEQ_NEAR, ...). */
+static inline uint8_t riscv_far_op(uint8_t op)
+{
+    if (op == OP_JAL_NEAR) {
+        return OP_JAL;
+    }
+    if (op >= OP_BEQ_NEAR && op <= OP_BGEU_NEAR) {
+        return op - OP_BEQ_NEAR + OP_BEQ;
+    }
+    return op;
+}
 /* Decode one 32-bit (or expanded RVC) instruction.  raw16 != 0 marks an
  * RVC original, used for len and tval. */
 void riscv_decode(RISCVInsn *d, uint32_t insn, uint32_t raw16);

@@ -254,8 +254,14 @@ static bool cpu_check_interrupts(RISCVCPU *cpu)
     return false;
 }
 
+/* Budgets below this run one instruction per riscv_cpu_exec(), so that
+ * they are exact (larger ones may end a straight-line run past them). */
+#define RISCV_EXACT_BUDGET RISCV_PAGE_INSNS
+
 int riscv_cpu_run(RISCVCPU *cpu, uint64_t budget)
 {
+    const bool exact = budget < RISCV_EXACT_BUDGET;
+
     while (budget > 0) {
         if (__atomic_load_n(&cpu->exit_request, __ATOMIC_RELAXED)) {
             __atomic_store_n(&cpu->exit_request, 0, __ATOMIC_RELAXED);
@@ -276,7 +282,8 @@ int riscv_cpu_run(RISCVCPU *cpu, uint64_t budget)
         if (cpu->jammed) {
             return RISCV_RUN_JAMMED;
         }
-        uint64_t n = riscv_cpu_exec(cpu, budget);
+        uint64_t n = exact ? riscv_cpu_exec(cpu, 1, true)
+                           : riscv_cpu_exec(cpu, budget, false);
         budget -= MIN(n, budget);
         if (cpu->jammed) {
             return RISCV_RUN_JAMMED;

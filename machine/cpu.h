@@ -126,7 +126,9 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t pc, int priv,
                      uint64_t a0, uint64_t a1);
 
 /*
- * Execute at most budget instructions (budget > 0).  Interrupts raised by
+ * Execute about budget instructions (budget > 0): a budget below 2048 is
+ * exact (1 single-steps), a larger one may be exceeded by the rest of a
+ * straight-line run (less than 2048).  Interrupts raised by
  * riscv_cpu_set_mip() are taken before the next instruction.  Returns a
  * RISCVRunResult.
  */

@@ -324,6 +324,18 @@ static void test_run_results(void)
     g_assert_cmpint(riscv_cpu_run(th->cpu, 10), ==, RISCV_RUN_BUDGET);
     riscv_cpu_set_stopped(th->cpu, true);
     g_assert_cmpint(riscv_cpu_run(th->cpu, 10), ==, RISCV_RUN_STOPPED);
+
+    /* Small budgets are exact even in straight-line code. */
+    th_reset(th, TH_CODE, RISCV_PRV_M);
+    for (int i = 0; i < 10; i++) {
+        th_emit(th, NOP);
+    }
+    th_emit(th, JAL(0, 0));
+    g_assert_cmpint(riscv_cpu_run(th->cpu, 3), ==, RISCV_RUN_BUDGET);
+    g_assert_cmpuint(riscv_cpu_get_instret(th->cpu), ==, 3);
+    g_assert_cmphex(riscv_cpu_get_pc(th->cpu), ==, TH_CODE + 12);
+    g_assert_cmpint(riscv_cpu_run(th->cpu, 1), ==, RISCV_RUN_BUDGET);
+    g_assert_cmphex(riscv_cpu_get_pc(th->cpu), ==, TH_CODE + 16);
     th_free(th);
 }
 
