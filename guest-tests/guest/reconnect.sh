@@ -9,7 +9,7 @@ cut=$((n / 4))
 h_sha256= h_connected=0 h_first=0 h_reconnected=0
 hostv h2g-prepare $n $cut
 want=$h_sha256
-vport read org.minivirt.rc.h2g $n --follow --timeout 60000 > /tmp/rc.out 2>&1 &
+vport read org.minivirt.rc.h2g $n --follow --timeout 20000 > /tmp/rc.out 2>&1 &
 pid=$!
 hostv h2g-cut
 wait $pid
