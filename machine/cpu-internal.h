@@ -268,11 +268,13 @@ bool riscv_cpu_do_sret(RISCVCPU *cpu);
 /* cpu-exec.c */
 /* Run about max steps (instructions retired or traps taken); returns the
  * number of steps, at least 1.  Straight-line code may run past max by
- * less than a page's worth (RISCV_PAGE_INSNS); single runs exactly one.  Returns early after anything that may
- * change interrupt, translation or run state (CSR writes, xRET, WFI,
- * fences, ecalls, MMIO and other slow-path stores and loads), so that the
- * caller re-checks interrupts between calls. */
+ * less than a page's worth (RISCV_PAGE_INSNS); single runs exactly one.
+ * Returns early after anything that may change interrupt, translation or
+ * run state (CSR writes, xRET, WFI, fences, ecalls, MMIO and other
+ * slow-path stores and loads), so that the caller re-checks interrupts
+ * between calls. */
 uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max, bool single);
+
 /* cpu-decode.c */
 /* The op without the same-page shortcut (OP_BEQ for OP_BEQ_NEAR, ...). */
 static inline uint8_t riscv_far_op(uint8_t op)
@@ -322,9 +324,9 @@ uint32_t riscv_load_slow(RISCVCPU *cpu, uint64_t va, unsigned size,
                          uint64_t *val);
 uint32_t riscv_store_slow(RISCVCPU *cpu, uint64_t va, unsigned size,
                           uint64_t val);
-/* Host pointer for an atomic access of size bytes at va (needs read and
- * write permission, natural alignment, RAM).  cause_base selects load-
- * (LR) or store-type (SC/AMO) fault causes. */
+/* Host pointer for an atomic access of size bytes at va: natural
+ * alignment, RAM, and read (is_lr: LR, with load-type fault causes) or
+ * write permission (SC/AMO, store-type causes). */
 uint32_t riscv_amo_ptr(RISCVCPU *cpu, uint64_t va, unsigned size,
                        bool is_lr, void **host);
 /* Make cpu->fetch_page/fetch_vpn cover pc.  Returns EXC_NONE or a cause
