@@ -957,6 +957,85 @@ static void test_socket(void)
     rmdir(dir);
 }
 
+/* Bytes the host peer sends before it closes, in the tail test. */
+#define TAIL_LEN 20000
+
+/*
+ * The host peer sends and closes at once, while the guest has posted
+ * little room: every byte reaches the guest as it posts buffers, and
+ * PORT_OPEN 0 comes only after the last one.
+ */
+static void test_socket_close_delivers_tail(void)
+{
+    TestMachine m;
+    Drv d;
+    Msg msg;
+    g_autofree char *dir = g_dir_make_tmp("vser-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "sock", NULL);
+    g_autofree char *opts = g_strdup_printf(
+        "socket,id=s,path=%s,server=on,wait=off", path);
+    g_autoptr(GString) sent = g_string_new(NULL);
+    g_autoptr(GString) got = g_string_new(NULL);
+
+    tm_init(&m);
+    tm_chardev(&m, opts);
+    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
+    tm_add(&m, "virtserialport,chardev=s,nr=1");
+    guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    for (int i = 0; i < 5000 && !ctrl_recv(&d, &msg); i++) {
+        tm_run();
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
+    g_assert_cmpuint(msg.value, ==, 1);
+
+    for (int i = 0; i < TAIL_LEN; i++) {
+        g_string_append_c(sent, (char)(i * 7 + (i >> 8)));
+    }
+    g_assert_cmpint(write(fd, sent->str, TAIL_LEN), ==, TAIL_LEN);
+    close(fd);
+
+    /* One small buffer at a time; the port stays open meanwhile. */
+    for (int i = 0; i < 10000 && got->len < TAIL_LEN; i++) {
+        if (drv_outstanding(&d, Q_RX(1)) == 0) {
+            post_rx(&d, 1, 1, 1000);
+        }
+        tm_run();
+        collect_rx(&d, 1, got);
+        if (got->len < TAIL_LEN && ctrl_recv(&d, &msg)) {
+            g_error("control (%u, %u, %u) with %zu of %d bytes delivered",
+                    msg.id, msg.event, msg.value, got->len, TAIL_LEN);
+        }
+        g_usleep(100);
+    }
+    g_assert_cmpuint(got->len, ==, TAIL_LEN);
+    g_assert_true(memcmp(got->str, sent->str, TAIL_LEN) == 0);
+
+    /* Then the close, even with no room left over. */
+    bool closed = false;
+    for (int i = 0; i < 5000 && !closed; i++) {
+        tm_run();
+        closed = ctrl_recv(&d, &msg);
+        if (!closed) {
+            g_usleep(1000);
+        }
+    }
+    g_assert_true(closed);
+    g_assert_cmpuint(msg.id, ==, 1);
+    g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
+    g_assert_cmpuint(msg.value, ==, 0);
+    tm_destroy(&m);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* The ringbuf backend: guest output read back as ringbuf-read does, host
  * input fed with chardev_ringbuf_input. */
 static void test_ringbuf(void)
@@ -1229,6 +1308,8 @@ int main(int argc, char **argv)
                     test_reconnect_keeps_data);
     g_test_add_func("/virtio-serial/port/no-multiport", test_no_multiport);
     g_test_add_func("/virtio-serial/port/socket", test_socket);
+    g_test_add_func("/virtio-serial/port/socket-close-delivers-tail",
+                    test_socket_close_delivers_tail);
     g_test_add_func("/virtio-serial/port/ringbuf", test_ringbuf);
     g_test_add_func("/virtio-serial/port/bulk", test_bulk);
     g_test_add_func("/virtio-serial/port/unplug-and-reset-with-held",
