@@ -5,6 +5,11 @@
  * is the escape: c switches the focus (MUX_OUT to the old front end, MUX_IN
  * to the new), x quits, h prints help, t toggles timestamps on output, b
  * sends a BREAK, and Ctrl-A Ctrl-A is a literal Ctrl-A.
+ *
+ * Input a front end cannot take yet waits in the mux.  The base's CLOSED
+ * waits behind it (a front end learns of the hang-up only after the last
+ * byte from before it), and while it waits the base is not read, so a new
+ * connection's OPENED and data come after it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +35,9 @@ struct MuxChardev {
     uint8_t buffer[CHR_MUX_MAX_FE][MUX_BUFFER_SIZE];
     unsigned prod[CHR_MUX_MAX_FE];
     unsigned cons[CHR_MUX_MAX_FE];
+    /* CLOSED (and an OPENED after it) held until that input is taken. */
+    bool closed_held[CHR_MUX_MAX_FE];
+    bool opened_held[CHR_MUX_MAX_FE];
     void (*quit)(void *opaque);
     void *quit_opaque;
 };
@@ -183,6 +191,9 @@ static bool mux_proc_byte(MuxChardev *d, uint8_t ch)
 /* Hand the held input of front end @tag over as far as it takes it. */
 static void mux_flush(MuxChardev *d, int tag)
 {
+    if (tag < 0) {
+        return;     /* no front end has the focus */
+    }
     CharBackend *be = d->frontends[tag];
 
     while (be && be->chr_can_read && be->chr_read &&
@@ -197,6 +208,15 @@ static void mux_flush(MuxChardev *d, int tag)
         d->cons[tag] += avail;
         be->chr_read(be->opaque, &d->buffer[tag][idx], (int)avail);
     }
+    if (d->cons[tag] == d->prod[tag] && d->closed_held[tag]) {
+        /* The last byte from before the hang-up is out: now say so. */
+        d->closed_held[tag] = false;
+        mux_send_event(d, tag, CHR_EVENT_CLOSED);
+        if (d->opened_held[tag]) {
+            d->opened_held[tag] = false;
+            mux_send_event(d, tag, CHR_EVENT_OPENED);
+        }
+    }
 }
 
 static int mux_chr_can_read(void *opaque)
@@ -205,6 +225,9 @@ static int mux_chr_can_read(void *opaque)
 
     if (d->focus < 0) {
         return 1;   /* still act on escapes; data has nowhere to go */
+    }
+    if (d->closed_held[d->focus]) {
+        return 0;   /* the old connection's tail first */
     }
     return MUX_BUFFER_SIZE - (int)(d->prod[d->focus] - d->cons[d->focus]);
 }
@@ -236,7 +259,15 @@ static void mux_chr_be_event(Chardev *chr, ChrEvent event)
     MuxChardev *d = MUX_CHARDEV(chr);
 
     for (int i = 0; i < CHR_MUX_MAX_FE; i++) {
-        mux_send_event(d, i, event);
+        if (event == CHR_EVENT_CLOSED && d->opened_held[i]) {
+            d->opened_held[i] = false;  /* that connection came and went */
+        } else if (event == CHR_EVENT_CLOSED && d->cons[i] != d->prod[i]) {
+            d->closed_held[i] = true;
+        } else if (event == CHR_EVENT_OPENED && d->closed_held[i]) {
+            d->opened_held[i] = true;
+        } else {
+            mux_send_event(d, i, event);
+        }
     }
 }
 
@@ -269,6 +300,7 @@ bool mux_chr_attach_frontend(Chardev *chr, CharBackend *be, GError **errp)
         if (!d->frontends[i]) {
             d->frontends[i] = be;
             d->prod[i] = d->cons[i] = 0;
+            d->closed_held[i] = d->opened_held[i] = false;
             d->fe_cnt++;
             be->tag = i;
             return true;

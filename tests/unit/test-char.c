@@ -321,6 +321,49 @@ static void mux_quit(void *opaque)
     (*(int *)opaque)++;
 }
 
+/*
+ * The base hangs up while the focused front end is full: CLOSED waits
+ * behind the input the mux holds, and a new connection's OPENED and data
+ * wait behind that CLOSED.
+ */
+static void test_mux_closed_after_held_input(void)
+{
+    Object *c = chardev_container_new();
+    Chardev *mux = chr_new_ok(c, "ringbuf,id=m,mux=on");
+    Chardev *base = chardev_find(c, "m-base");
+    TestFe a, b;
+
+    fe_attach(&a, mux);
+    fe_attach(&b, mux);         /* b has the focus */
+    b.room = 2;
+    mux_input(base, "12345");
+    g_assert_cmpstr(b.data->str, ==, "12");
+    chr_be_event(base, CHR_EVENT_CLOSED);
+    /* a holds nothing: told at once; b after its "345". */
+    g_assert_cmpint(fe_count(&a, CHR_EVENT_CLOSED), ==, 1);
+    g_assert_cmpint(fe_count(&b, CHR_EVENT_CLOSED), ==, 0);
+    chr_be_event(base, CHR_EVENT_OPENED);
+    g_assert_cmpint(chardev_ringbuf_input(base, (const uint8_t *)"new", 3,
+                                          NULL), ==, 0);
+    g_assert_cmpint(fe_count(&b, CHR_EVENT_OPENED), ==, 1);  /* at attach */
+
+    b.room = 1;
+    chr_fe_accept_input(&b.be);
+    g_assert_cmpstr(b.data->str, ==, "123");
+    g_assert_cmpint(fe_count(&b, CHR_EVENT_CLOSED), ==, 0);
+    b.room = -1;
+    chr_fe_accept_input(&b.be);
+    g_assert_cmpstr(b.data->str, ==, "12345");
+    g_assert_cmpint(b.n_events, >=, 2);
+    g_assert_cmpint(b.events[b.n_events - 2], ==, CHR_EVENT_CLOSED);
+    g_assert_cmpint(b.events[b.n_events - 1], ==, CHR_EVENT_OPENED);
+    mux_input(base, "new");
+    g_assert_cmpstr(b.data->str, ==, "12345new");
+    fe_detach(&b);
+    fe_detach(&a);
+    object_unref(c);
+}
+
 static void test_mux(void)
 {
     Object *c = chardev_container_new();
@@ -580,6 +623,8 @@ int main(int argc, char **argv)
     g_test_add_func("/char/fe/sink-watch", test_sink_watch);
     g_test_add_func("/char/ringbuf", test_ringbuf);
     g_test_add_func("/char/mux", test_mux);
+    g_test_add_func("/char/mux/closed-after-held-input",
+                    test_mux_closed_after_held_input);
     g_test_add_func("/char/hotswap", test_hotswap);
     g_test_add_func("/char/telnet/rx-split", test_telnet_rx_split);
     g_test_add_func("/char/telnet/tx-partial", test_telnet_tx_partial);
