@@ -118,6 +118,11 @@ void chr_be_write(Chardev *s, const uint8_t *buf, int len);
 /*
  * chr_be_event: report @event to the front end (all of them, for a mux).
  * OPENED/CLOSED also set chr->be_open; backends send them alternately.
+ * A backend sends CLOSED only once everything readable from the peer that
+ * left has been handed over with chr_be_write: a hang-up seen while the
+ * front end is full waits until it has made room for the rest (socket:
+ * HUP with bytes unread; fd and pty backends read EOF only after the
+ * data; the mux holds CLOSED behind the input it holds).
  */
 void chr_be_event(Chardev *s, ChrEvent event);
 
