@@ -3,13 +3,16 @@
  * program with a subcommand per action.
  *
  *   vport list
- *   vport write PORT BYTES [--seed N] [--chunk N] [--pause-at OFF NAME]
- *   vport read  PORT BYTES [--chunk N] [--follow] [--timeout MS]
+ *   vport write PORT BYTES [--seed N] [--chunk N] [--pause-at OFF NAME] [--nohash]
+ *   vport read  PORT BYTES [--chunk N] [--follow] [--timeout MS] [--nohash]
  *   vport poll  PORT --want COND[,COND...] [--timeout MS]
  *   vport trywrite PORT [--timeout MS] [--nonblock]
  *   vport eof   PORT
  *   vport echo  PORT BYTES [--chunk N]
  *   vport sync  NAME [ARGS...]
+ *
+ * --nohash (benchmarks): write one chunk of the stream over and over, and
+ * hash nothing, so the guest's CPU goes to the transfer only.
  *
  * PORT is a path, or a name under /dev/virtio-ports/. Results go to stdout
  * as one line of shell assignments (`sha256=... bytes=N secs=T`), so a
@@ -58,8 +61,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: vport list\n"
-            "       vport write PORT BYTES [--seed N] [--chunk N] [--pause-at OFF NAME]\n"
-            "       vport read PORT BYTES [--chunk N] [--follow] [--timeout MS]\n"
+            "       vport write PORT BYTES [--seed N] [--chunk N] [--pause-at OFF NAME] [--nohash]\n"
+            "       vport read PORT BYTES [--chunk N] [--follow] [--timeout MS] [--nohash]\n"
             "       vport poll PORT --want hup|nohup|in|out|noout[,...] [--timeout MS]\n"
             "       vport trywrite PORT [--timeout MS] [--nonblock]\n"
             "       vport eof PORT\n"
@@ -239,6 +242,7 @@ typedef struct Args {
     int timeout;                /* ms; each command has its own default */
     bool follow;
     bool nonblock;
+    bool nohash;
     uint64_t pause_at;          /* write: sync with the host at this offset */
     const char *pause_name;
     short want_set;             /* poll: flags that must be set ... */
@@ -302,6 +306,8 @@ static void parse_args(int argc, char **argv, bool with_bytes, int timeout,
             a->follow = true;
         } else if (!strcmp(argv[i], "--nonblock")) {
             a->nonblock = true;
+        } else if (!strcmp(argv[i], "--nohash")) {
+            a->nohash = true;
         } else {
             usage();
         }
@@ -371,8 +377,12 @@ static int cmd_write(int argc, char **argv)
             a.pause_at = UINT64_MAX;
             continue;
         }
-        stream_fill(&st, buf, n);
-        sha256_update(&sha, buf, n);
+        if (!a.nohash || done == 0) {
+            stream_fill(&st, buf, a.nohash ? a.chunk : n);
+        }
+        if (!a.nohash) {
+            sha256_update(&sha, buf, n);
+        }
         if (write_full(fd, buf, n, &max_stall) < 0) {
             fprintf(stderr, "vport: write: %s\n", strerror(errno));
             printf("error=write errno=%d bytes=%" PRIu64 "\n", errno, done);
@@ -436,7 +446,9 @@ static int cmd_read(int argc, char **argv)
             }
             continue;
         }
-        sha256_update(&sha, buf, r);
+        if (!a.nohash) {
+            sha256_update(&sha, buf, r);
+        }
         done += r;
         last_progress = now_s();
     }

@@ -6,8 +6,8 @@ while :; do
     hostv bench-next || break
     case $h_cmd in
     cpu) out=$(cpuloop "$h_iters" "$h_mib") ;;
-    g2h) out=$(vport write "$h_port" "$h_bytes") ;;
-    h2g) out=$(vport read "$h_port" "$h_bytes" --timeout 60000) ;;
+    g2h) out=$(vport write "$h_port" "$h_bytes" --nohash --chunk "$h_chunk") ;;
+    h2g) out=$(vport read "$h_port" "$h_bytes" --nohash --chunk "$h_chunk" --timeout 60000) ;;
     echo) out=$(vport echo "$h_port" "$h_bytes" --chunk "$h_chunk") ;;
     *) break ;;
     esac
