@@ -133,10 +133,11 @@ class Boot:
 
     def __init__(self, runner, name, group, *, append='', args=(), ends=(),
                  ports=None, expect_panic=False, tap_port=True, timeout=None,
-                 label=None):
+                 label=None, smp=1):
         self.runner = runner
         self.name = name
         self.label = label or name + '/boot'   # prefix of the runner's points
+        self.smp = smp
         self.group = group          # guest script: /tests/GROUP.sh
         self.append = append
         self.args = list(args)
@@ -195,7 +196,7 @@ class Boot:
     def command(self):
         r = self.runner
         append = 'console=ttyS0 minivirt.test=%s %s' % (self.group, self.append)
-        args = [r.emulator, '-M', 'virt', '-m', MEM, '-smp', '1', '-nographic',
+        args = [r.emulator, '-M', 'virt', '-m', MEM, '-smp', str(self.smp), '-nographic',
                 '-no-reboot', '-kernel', r.kernel, '-initrd', r.initrd]
         if self.tap_port:
             append += ' minivirt.tap=' + TAP_PORT
@@ -924,7 +925,25 @@ def group_exit(r):
     return [off, panic]
 
 
+OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'
+
+
+def group_machine(r):
+    """Issue 3: boot with 1 and 2 harts; boot through OpenSBI (-bios)."""
+    boots = [Boot(r, 'smp%d' % n, 'machine', smp=n, label='machine/smp%d' % n,
+                  append='minivirt.harts=%d' % n) for n in (1, 2)]
+    fw = os.environ.get('MINIVIRT_OPENSBI', OPENSBI)
+    if os.path.exists(fw):
+        boots.append(Boot(r, 'opensbi', 'machine', label='machine/opensbi',
+                          append='minivirt.harts=1 minivirt.sbi=opensbi',
+                          args=['-bios', fw]))
+    else:
+        log('no OpenSBI at %s (package opensbi): skipping that boot' % fw)
+    return boots
+
+
 GROUPS = {
+    'machine': group_machine,
     'console': group_console,
     'enumeration': group_enumeration,
     'data': group_data,
