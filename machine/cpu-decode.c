@@ -39,6 +39,9 @@
 #define INSN_MRET   0x30200073u
 #define INSN_WFI    0x10500073u
 #define FUNCT7_SFENCE_VMA 0x09
+/* Zihintpause: FENCE with pred=W, succ=0 (unprivileged spec chapter 10);
+ * Linux's cpu_relax() emits it in spin-wait loops. */
+#define INSN_PAUSE  0x0100000fu
 
 #define FUNCT7_ALT  0x20    /* sub, sra */
 #define FUNCT7_MULDIV 0x01  /* the M extension */
@@ -337,6 +340,9 @@ static uint8_t decode_op(uint32_t insn)
         }
         return OP_ILLEGAL;
     case OPC_MISC_MEM:
+        if (insn == INSN_PAUSE) {
+            return OP_PAUSE;
+        }
         return f3 == 0 ? OP_FENCE : f3 == 1 ? OP_FENCE_I : OP_ILLEGAL;
     case OPC_SYSTEM:
         if (f3 != 0) {

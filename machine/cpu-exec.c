@@ -102,6 +102,7 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max, bool single)
         L2(OP_REMUW),
         L2(OP_FENCE),
         L1(OP_FENCE_I),
+        L1(OP_PAUSE),
         L1(OP_ECALL),
         L1(OP_EBREAK),
         L1(OP_MRET),
@@ -686,6 +687,17 @@ HANDLER(OP_REMUW,
 HANDLER(OP_FENCE,
     NEXT();     /* one hart at a time: memory is always ordered */
 )
+
+L_OP_PAUSE:
+    /* A spin-wait loop: when other harts share this one's thread, end the
+     * slice so that the one holding what we wait for can run. */
+    pc = PC() + d->len;
+    n++;
+    if (cpu->cc->cpus->len > 1) {
+        cpu->yield = true;
+        goto leave;
+    }
+    JUMP(pc);
 
 L_OP_FENCE_I:
 L_OP_ECALL:

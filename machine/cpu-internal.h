@@ -160,7 +160,7 @@ typedef enum RISCVOp {
     OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
     OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
     OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
-    OP_FENCE, OP_FENCE_I,
+    OP_FENCE, OP_FENCE_I, OP_PAUSE,
     OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA,
     OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
     OP_AMO,             /* all of A; funct5 in imm, width in rm */
@@ -206,6 +206,7 @@ struct RISCVCPU {
 
     /* run state */
     bool wfi, stopped, jammed;
+    bool yield;         /* a PAUSE hint asked to let other harts run */
     int exit_request;   /* atomic */
     uint32_t trap_streak;
     uint64_t last_trap_instret;

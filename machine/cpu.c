@@ -113,6 +113,7 @@ void riscv_cpu_reset(RISCVCPU *cpu, uint64_t pc, int priv,
     cpu->res_valid = false;
     cpu->wfi = false;
     cpu->jammed = false;
+    cpu->yield = false;
     cpu->trap_streak = 0;
     cpu->last_trap_instret = 0;
     riscv_tlb_flush(cpu);
@@ -287,6 +288,10 @@ int riscv_cpu_run(RISCVCPU *cpu, uint64_t budget)
         budget -= MIN(n, budget);
         if (cpu->jammed) {
             return RISCV_RUN_JAMMED;
+        }
+        if (cpu->yield) {
+            cpu->yield = false;
+            break;
         }
     }
     if (cpu->stopped) {

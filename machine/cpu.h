@@ -87,7 +87,9 @@ typedef struct RISCVCPUConfig {
 
 /* Why riscv_cpu_run() returned. */
 typedef enum RISCVRunResult {
-    RISCV_RUN_BUDGET,   /* executed the whole budget */
+    RISCV_RUN_BUDGET,   /* executed the whole budget, or yielded early at
+                         * a PAUSE hint (a spin-wait loop) on a board with
+                         * several harts */
     RISCV_RUN_WFI,      /* in WFI with no enabled interrupt pending: sleep
                          * until riscv_cpu_set_mip() or the next timer
                          * deadline, then call riscv_cpu_run() again */

@@ -428,6 +428,57 @@ static void test_csr_fields(void)
     th_free(th);
 }
 
+static bool no_read(void *opaque, uint64_t pa, unsigned size, uint64_t *v)
+{
+    return false;
+}
+
+static bool no_write(void *opaque, uint64_t pa, unsigned size, uint64_t v)
+{
+    return false;
+}
+
+static uint64_t zero_time(void *opaque)
+{
+    return 0;
+}
+
+static const RISCVBusOps no_bus = { .read = no_read, .write = no_write };
+
+/* PAUSE (Zihintpause) is a no-op on a lone hart; with sibling harts it
+ * ends the slice early so that a spin-waiting hart lets the others run. */
+static void test_pause_yields(void)
+{
+    TestHart *th = th_new();
+    const uint32_t pause = 0x0100000f;
+
+    th_emit(th, pause);
+    th_emit(th, ADDI(A0, 0, 1));
+    th_emit_done(th);
+    g_assert_cmpint(th_run(th, 100), ==, TH_DONE);
+    g_assert_cmpuint(th_x(th, A0), ==, 1);
+
+    RISCVCPUConfig cfg = {
+        .hartid = 1, .ram_base = TH_RAM_BASE, .ram_size = TH_RAM_SIZE,
+        .ram = th->ram, .bus = &no_bus, .get_time = zero_time,
+        .sibling = th->cpu,
+    };
+    GError *err = NULL;
+    RISCVCPU *other = riscv_cpu_new(&cfg, &err);
+    g_assert_no_error(err);
+    th_reset(th, TH_CODE, RISCV_PRV_M);
+    th_emit(th, pause);
+    th_emit(th, ADDI(A0, 0, 1));
+    th_emit_done(th);
+    g_assert_cmpint(riscv_cpu_run(th->cpu, 100000), ==, RISCV_RUN_BUDGET);
+    g_assert_cmpuint(riscv_cpu_get_instret(th->cpu), ==, 1);
+    g_assert_cmphex(riscv_cpu_get_pc(th->cpu), ==, TH_CODE + 4);
+    g_assert_cmpint(th_run(th, 100), ==, TH_DONE);
+    g_assert_cmpuint(th_x(th, A0), ==, 1);
+    riscv_cpu_free(other);
+    th_free(th);
+}
+
 /* ------------------------------------------------------------------ */
 
 static void test_accel(void)
@@ -463,6 +514,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/irq/raised-by-mmio-store", test_irq_from_mmio);
     g_test_add_func("/cpu/irq/wfi", test_wfi);
     g_test_add_func("/cpu/run/results", test_run_results);
+    g_test_add_func("/cpu/run/pause-yields-to-siblings", test_pause_yields);
     g_test_add_func("/cpu/csr/counters", test_counters);
     g_test_add_func("/cpu/csr/fields", test_csr_fields);
     g_test_add_func("/cpu/accel/interp", test_accel);
