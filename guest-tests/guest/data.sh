@@ -33,7 +33,7 @@ g2h() {
 # report GUEST_SHA HOST_SHA BYTES HOST_TEXT: the point for $name, $n, $out
 report() {
     if [ -n "$1" ] && [ "$1" = "$2" ] && [ "$3" = "$n" ] && [ -z "$h_error" ]; then
-        ok "$name ($(rate "$n" "$secs") MiB/s)"
+        ok "$name ($(rate "$n" "$secs"))"
     else
         not_ok "$name"
         tap_diag "guest: $out" "$4"

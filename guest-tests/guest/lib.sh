@@ -11,7 +11,7 @@
 #                             assignments, `h_*=...`) lands in $REPLY
 #   hostv VERB ARGS...        the same, then evaluates the reply
 #   mib BYTES                 BYTES as a human-readable size
-#   rate BYTES SECS           MiB/s
+#   rate BYTES SECS           throughput, `12.3 MiB/s` or `4.5 KiB/s`
 tap_n=0
 tap_failed=0
 
@@ -71,7 +71,13 @@ mib() {
     else echo "$1 bytes"; fi
 }
 
-rate() { awk -v b="$1" -v s="$2" 'BEGIN { if (s <= 0) print "inf"; else if (b / 1048576 / s < 10) printf "%.2f", b / 1048576 / s; else printf "%.1f", b / 1048576 / s }'; }
+rate() {
+    awk -v b="$1" -v s="$2" 'BEGIN {
+        r = s > 0 ? b / s : 0
+        if (s <= 0) print "inf"
+        else if (r < 1048576) printf "%.1f KiB/s\n", r / 1024
+        else printf "%.1f MiB/s\n", r / 1048576 }'
+}
 
 # size TEXT: 64M / 256K / 1234 in bytes
 size() {
