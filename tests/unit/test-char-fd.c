@@ -68,6 +68,50 @@ static void test_file(void)
     unlink(in);
 }
 
+/*
+ * input-path's end is CLOSED only once the whole file has reached the front
+ * end, however slowly it makes room.
+ */
+static void test_file_input_eof_after_data(void)
+{
+    g_autofree char *out = tmp_path("file-out");
+    g_autofree char *in = tmp_path("file-in");
+    g_autofree char *str = g_strdup_printf("file,id=f,path=%s,input-path=%s",
+                                           out, in);
+    g_autoptr(GString) want = g_string_new(NULL);
+    Object *c = chardev_container_new();
+    TestFe fe;
+
+    for (int i = 0; i < 10000; i++) {
+        g_string_append_c(want, (char)('0' + i % 10));
+    }
+    g_assert_true(g_file_set_contents(in, want->str, want->len, NULL));
+    fe_attach(&fe, chr_new_ok(c, str));
+    fe.room = 0;
+    for (int i = 0; i < 20; i++) {
+        g_main_context_iteration(NULL, FALSE);
+    }
+    g_assert_cmpuint(fe.data->len, ==, 0);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 0);
+    fe.room = 100;
+    chr_fe_accept_input(&fe.be);
+    WAIT_FOR(fe.data->len == 100, 2000);
+    for (int i = 0; i < 20; i++) {
+        g_main_context_iteration(NULL, FALSE);
+    }
+    g_assert_cmpuint(fe.data->len, ==, 100);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 0);
+    fe.room = -1;
+    chr_fe_accept_input(&fe.be);
+    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED), 2000);
+    g_assert_cmpstr(fe.data->str, ==, want->str);
+    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
+    fe_detach(&fe);
+    object_unref(c);
+    unlink(out);
+    unlink(in);
+}
+
 static void test_file_errors(void)
 {
     Object *c = chardev_container_new();
@@ -381,6 +425,8 @@ int main(int argc, char **argv)
 
     g_test_add_func("/char/file/write-and-input", test_file);
     g_test_add_func("/char/file/errors", test_file_errors);
+    g_test_add_func("/char/file/input-eof-after-data",
+                    test_file_input_eof_after_data);
     g_test_add_func("/char/file/fifo", test_file_fifo);
     g_test_add_func("/char/pipe/in-out", test_pipe);
     g_test_add_func("/char/pipe/single", test_pipe_single);
