@@ -103,6 +103,7 @@ uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max, bool single)
         L2(OP_FENCE),
         L1(OP_FENCE_I),
         L1(OP_PAUSE),
+        L1(OP_JIT),
         L1(OP_ECALL),
         L1(OP_EBREAK),
         L1(OP_MRET),
@@ -302,20 +303,20 @@ refetch:
     DISPATCH_PAGE_SLOT();
 
 single_step:
-    /* Exactly one instruction: run a copy of the slot from the trampoline,
-     * whose sentinel comes straight back to refetch (and out). */
-    if (d->op == OP_DECODE) {
-        riscv_decode_slot((RISCVInsn *)d, cpu->fetch_host,
-                          (unsigned)(d - page) << 1);
-        ((RISCVInsn *)d)->hoff = handler_off[d->op][d->len == 4];
+    /* Exactly one instruction: run a fresh decode of the slot (not a
+     * compiled run, no same-page shortcut) from the trampoline, whose
+     * sentinel comes straight back to refetch (and out). */
+    {
+        RISCVInsn one;
+        riscv_decode_slot(&one, cpu->fetch_host, (unsigned)(d - page) << 1);
+        if (one.op == OP_CROSS_PAGE) {
+            goto L_OP_CROSS_PAGE;   /* runs from the trampoline already */
+        }
+        pc = PC();
+        memset(tramp, 0, sizeof(tramp));
+        tramp[0] = one;
     }
-    if (d->op == OP_CROSS_PAGE) {
-        DISPATCH();     /* runs from the trampoline already */
-    }
-    pc = PC();
-    memset(tramp, 0, sizeof(tramp));
-    tramp[0] = *d;
-    tramp[0].op = riscv_far_op(tramp[0].op);  /* no same-page shortcut */
+    tramp[0].op = riscv_far_op(tramp[0].op);
     tramp[0].hoff = handler_off[tramp[0].op][tramp[0].len == 4];
     vbase = pc;
     page = tramp;
@@ -337,7 +338,50 @@ L_OP_DECODE:
         g_assert(off == (int16_t)off);
         ((RISCVInsn *)d)->hoff = off;
     }
+    if (riscv_jit_supported(d->op) && !cpu->cc->jit_disabled) {
+        /* Decode the straight-line run ahead and compile it if long. */
+        RISCVInsn *s = (RISCVInsn *)d;
+        unsigned count = 0;
+        while (s < page + RISCV_PAGE_INSNS && count < RISCV_PAGE_INSNS) {
+            if (s->op == OP_DECODE) {
+                riscv_decode_slot(s, cpu->fetch_host,
+                                  (unsigned)(s - page) << 1);
+                s->hoff = handler_off[s->op][s->len == 4];
+            }
+            if (!riscv_jit_supported(s->op)) {
+                break;
+            }
+            count++;
+            s += s->len >> 1;
+        }
+        if (count >= RISCV_JIT_MIN_RUN &&
+            riscv_jit_compile(cpu->cc, (RISCVInsn *)d, count)) {
+            ((RISCVInsn *)d)->hoff = handler_off[OP_JIT][0];
+        }
+    }
     DISPATCH();
+
+L_OP_JIT: {
+        /* a compiled run of integer instructions: no traps, no jumps */
+        const uint32_t info = d->raw;
+        const uint32_t done =
+            ((RISCVJitFn)(cpu->cc->jit_arena + d->imm))(x, tlb_r, tlb_w);
+        n += done;
+        if (likely(done == (info & 0xffff))) {
+            d += info >> 16;
+            DISPATCH();
+        }
+        /* a load or store missed the TLB: the interpreter runs it */
+        for (uint32_t i = 0; i < done; i++) {
+            d += d->len >> 1;
+        }
+        if (done == 0) {
+            /* it is the run's first instruction, whose slot holds the
+             * run: run a fresh decode of it from the trampoline */
+            goto single_step;
+        }
+        DISPATCH();
+    }
 L_OP_CROSS_PAGE: {
         uint32_t insn;
         pc = PC();

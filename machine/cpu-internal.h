@@ -138,6 +138,11 @@ typedef struct RISCVCodeCache {
     uint32_t gen;           /* bumped by fence.i: older pages are stale */
     uint64_t nalloc;        /* number of allocated pages */
     GPtrArray *cpus;        /* harts sharing this cache */
+    /* host code for OP_JIT slots (cpu-jit.c) */
+    uint8_t *jit_arena;
+    size_t jit_used;
+    bool jit_full;          /* drop everything at the next safe point */
+    bool jit_disabled;      /* RISCVCPUConfig.no_jit, or no arena */
 } RISCVCodeCache;
 
 /* Allocated code pages beyond which the whole cache is dropped. */
@@ -166,6 +171,8 @@ typedef enum RISCVOp {
     OP_AMO,             /* all of A; funct5 in imm, width in rm */
     OP_FLW, OP_FLD, OP_FSW, OP_FSD,
     OP_FP,              /* every F/D computational op; see cpu-fp.c */
+    OP_JIT,             /* a compiled run: imm = code offset in the arena,
+                         * raw = instructions | slots << 16 */
     OP_COUNT
 } RISCVOp;
 
@@ -341,6 +348,26 @@ RISCVCodeCache *riscv_code_cache_new(uint64_t ram_size);
 void riscv_code_cache_unref(RISCVCodeCache *cc);
 void riscv_code_cache_flush(RISCVCodeCache *cc);
 void riscv_code_invalidate_page(RISCVCPU *cpu, uint64_t ram_page);
+
+/* cpu-jit.c: host code for runs of integer instructions */
+/* Runs shorter than this are left to the interpreter. */
+#define RISCV_JIT_MIN_RUN 3
+/* Ops a compiled run may hold; loads and stores (riscv_jit_is_mem) may
+ * hand back to the interpreter. */
+bool riscv_jit_supported(uint8_t op);
+bool riscv_jit_is_mem(uint8_t op);
+/* Compiled code: returns how many of the run's instructions it completed
+ * (fewer than all when a load or store missed the TLB: the interpreter
+ * runs that one next). */
+typedef uint32_t (*RISCVJitFn)(uint64_t *x, RISCVTLBEntry *tlb_read,
+                               RISCVTLBEntry *tlb_write);
+/* Compile count decoded instructions starting at first (consecutive slots
+ * of one page) and turn first into OP_JIT.  False: not compiled (no
+ * arena, or full: cc->jit_full asks for a flush). */
+bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count);
+/* Forget all host code (every OP_JIT slot must be gone already). */
+void riscv_jit_reset(RISCVCodeCache *cc);
+void riscv_jit_free(RISCVCodeCache *cc);
 
 /* cpu-fp.c */
 uint32_t riscv_fp_exec(RISCVCPU *cpu, const RISCVInsn *d);

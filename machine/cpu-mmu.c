@@ -459,6 +459,7 @@ void riscv_code_cache_unref(RISCVCodeCache *cc)
         return;
     }
     code_cache_drop_all(cc);
+    riscv_jit_free(cc);
     g_free(cc->pages);
     g_free(cc->has_code);
     g_ptr_array_free(cc->cpus, TRUE);
@@ -517,9 +518,15 @@ static void code_page_protect(RISCVCPU *cpu, uint64_t pg)
 static RISCVCodePage *code_page_get(RISCVCPU *cpu, uint64_t pg)
 {
     RISCVCodeCache *cc = cpu->cc;
-    RISCVCodePage *p = cc->pages[pg];
+    RISCVCodePage *p;
     const uint8_t *host = cpu->ram + (pg << RISCV_PAGE_SHIFT);
 
+    if (cc->jit_full) {
+        /* the host-code arena is full: start both caches afresh */
+        code_cache_drop_all(cc);
+        riscv_jit_reset(cc);
+    }
+    p = cc->pages[pg];
     if (!p) {
         if (cc->nalloc >= RISCV_CODE_CACHE_MAX_PAGES) {
             code_cache_drop_all(cc);

@@ -58,6 +58,7 @@ RISCVCPU *riscv_cpu_new(const RISCVCPUConfig *cfg, GError **errp)
         cpu->cc->refcount++;
     } else {
         cpu->cc = riscv_code_cache_new(cfg->ram_size);
+        cpu->cc->jit_disabled = cfg->no_jit;
     }
     g_ptr_array_add(cpu->cc->cpus, cpu);
     cpu->stopped = true;

@@ -83,6 +83,10 @@ typedef struct RISCVCPUConfig {
      * NULL for the first hart.  The sibling must outlive this hart.
      */
     RISCVCPU *sibling;
+
+    /* Never compile hot integer code to host code (interpret only).  Set
+     * by the first hart; siblings share its choice. */
+    bool no_jit;
 } RISCVCPUConfig;
 
 /* Why riscv_cpu_run() returned. */

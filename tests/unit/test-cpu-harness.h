@@ -44,6 +44,8 @@ typedef struct TestHart {
 } TestHart;
 
 TestHart *th_new(void);
+/* The same, choosing whether hot integer code may be compiled. */
+TestHart *th_new_opts(bool no_jit);
 void th_free(TestHart *th);
 /* Reset to pc in priv with the trap handler and x31 in place, cursor=pc. */
 void th_reset(TestHart *th, uint64_t pc, int priv);
@@ -53,8 +55,9 @@ void th_emit16(TestHart *th, uint16_t insn);
 void th_emit_done(TestHart *th);
 /* Load a 64-bit constant into rd (lui/addi/slli sequence). */
 void th_emit_li(TestHart *th, unsigned rd, uint64_t v);
-/* Run until the test device stops the hart (asserts it did within
- * budget); returns TH_DONE or TH_TRAPPED. */
+/* Run until the test device stops the hart (asserts it did within one
+ * riscv_cpu_run() of at least 65536 instructions, as the board's slices);
+ * returns TH_DONE or TH_TRAPPED. */
 int th_run(TestHart *th, uint64_t budget);
 uint64_t th_x(TestHart *th, unsigned r);
 void th_set_x(TestHart *th, unsigned r, uint64_t v);

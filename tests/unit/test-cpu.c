@@ -821,6 +821,141 @@ static void test_fp_table(void)
 
 /* ------------------------------------------------------------------ */
 
+/* Long random runs of integer ALU instructions, loads and stores (the
+ * kind compiled to host code; misaligned and MMIO accesses hand back to
+ * the interpreter) give the same registers and memory with and without
+ * compilation. */
+static void test_compiled_runs(void)
+{
+    static const uint32_t rr[][2] = {   /* funct7, funct3 of OP / OP-32 */
+        { 0, 0 }, { 0x20, 0 }, { 0, 1 }, { 0, 2 }, { 0, 3 }, { 0, 4 },
+        { 0, 5 }, { 0x20, 5 }, { 0, 6 }, { 0, 7 }, { 1, 0 },
+    };
+    static const uint32_t rr32[][2] = {
+        { 0, 0 }, { 0x20, 0 }, { 0, 1 }, { 0, 5 }, { 0x20, 5 }, { 1, 0 },
+    };
+    TestHart *jit = th_new_opts(false), *interp = th_new_opts(true);
+    GRand *rand = g_rand_new_with_seed(1234);
+
+    for (int round = 0; round < 40; round++) {
+        TestHart *both[2] = { jit, interp };
+        uint64_t init[16];
+        for (int r = 1; r < 16; r++) {
+            init[r] = (uint64_t)g_rand_int(rand) << 32 | g_rand_int(rand);
+            if (g_rand_boolean(rand)) {
+                init[r] = (int64_t)(int32_t)init[r];
+            }
+        }
+        for (int h = 0; h < 2; h++) {
+            th_reset(both[h], TH_CODE, RISCV_PRV_M);
+            for (int r = 1; r < 16; r++) {
+                th_set_x(both[h], r, init[r]);
+            }
+            th_set_x(both[h], 16, TH_DATA);     /* base for loads/stores */
+            for (int i = 0; i < 0x2000; i++) {
+                ((uint8_t *)th_ram(both[h], TH_DATA))[i] = (uint8_t)(i * 13);
+            }
+        }
+        /* the same random program into both, run twice (a7 counts) so
+         * that the second pass finds its run compiled and the TLB warm */
+        GRand *prog = g_rand_new_with_seed(round);
+        bool tricky = round >= 20;      /* misaligned and MMIO accesses */
+        for (int h = 0; h < 2; h++) {
+            th_emit(both[h], ADDI(17, 0, 2));
+            th_emit(both[h], 0x0000000f);   /* fence: the body starts a run */
+        }
+        uint64_t body = jit->cursor;
+        for (int i = 0; i < 300; i++) {
+            unsigned rd = g_rand_int_range(prog, 0, 16);
+            unsigned a = g_rand_int_range(prog, 0, 16);
+            unsigned b = g_rand_int_range(prog, 0, 16);
+            int32_t imm = g_rand_int_range(prog, -2048, 2048);
+            uint32_t insn;
+            int32_t off = g_rand_int_range(prog, 0, 2040);
+            if (!tricky || g_rand_int_range(prog, 0, 4)) {
+                off &= ~7;  /* misaligned ones bail out to the interpreter */
+            }
+            int kind = g_rand_int_range(prog, 0, tricky ? 9 : 8);
+            if (i == 0 && round % 2) {
+                kind = 6;   /* a run that starts with a load */
+            }
+            switch (kind) {
+            case 6:
+                insn = enc_i(0x03, rd, g_rand_int_range(prog, 0, 7), 16,
+                             off);
+                break;
+            case 7:
+                insn = enc_s(0x23, g_rand_int_range(prog, 0, 4), 16, b, off);
+                break;
+            case 8:     /* MMIO: never in the TLB, always bails out */
+                insn = LD(rd, 31, TH_MMIO_SCRATCH);
+                break;
+            case 0: {
+                unsigned k = g_rand_int_range(prog, 0, G_N_ELEMENTS(rr));
+                insn = OP(rr[k][0], rr[k][1], rd, a, b);
+                break;
+            }
+            case 1: {
+                unsigned k = g_rand_int_range(prog, 0, G_N_ELEMENTS(rr32));
+                insn = OP32(rr32[k][0], rr32[k][1], rd, a, b);
+                break;
+            }
+            case 2: {
+                static const unsigned f3[] = { 0, 2, 3, 4, 6, 7 };
+                insn = enc_i(0x13, rd, f3[g_rand_int_range(prog, 0, 6)], a,
+                             imm);
+                break;
+            }
+            case 3: {
+                unsigned sh = g_rand_int_range(prog, 0, 64);
+                int kind = g_rand_int_range(prog, 0, 3);
+                insn = kind == 0 ? SLLI(rd, a, sh) : kind == 1 ? SRLI(rd, a, sh)
+                                                   : SRAI(rd, a, sh);
+                break;
+            }
+            case 4: {
+                unsigned sh = g_rand_int_range(prog, 0, 32);
+                int kind = g_rand_int_range(prog, 0, 4);
+                insn = kind == 0 ? SLLIW(rd, a, sh) : kind == 1 ? SRLIW(rd, a, sh)
+                     : kind == 2 ? SRAIW(rd, a, sh) : ADDIW(rd, a, imm);
+                break;
+            }
+            default:
+                insn = LUI(rd, g_rand_int(prog) >> 12);
+                break;
+            }
+            for (int h = 0; h < 2; h++) {
+                th_emit(both[h], insn);
+            }
+        }
+        g_rand_free(prog);
+        for (int h = 0; h < 2; h++) {
+            th_emit(both[h], ADDI(17, 17, -1));
+            th_emit(both[h], BNE(17, 0, (int32_t)(body - both[h]->cursor)));
+            th_emit_done(both[h]);
+            g_assert_cmpint(th_run(both[h], 1000), ==, TH_DONE);
+        }
+        g_assert_cmpmem(th_ram(jit, TH_DATA), 0x2000,
+                        th_ram(interp, TH_DATA), 0x2000);
+        for (int r = 0; r < 32; r++) {
+            if (th_x(jit, r) != th_x(interp, r)) {
+                g_test_message("round %d x%d: %" PRIx64 " vs %" PRIx64,
+                               round, r, th_x(jit, r), th_x(interp, r));
+            }
+            g_assert_cmphex(th_x(jit, r), ==, th_x(interp, r));
+        }
+        g_assert_cmpuint(riscv_cpu_get_instret(jit->cpu), ==,
+                         riscv_cpu_get_instret(interp->cpu));
+    }
+#if defined(__x86_64__)
+    g_assert_cmpuint(jit->cpu->cc->jit_used, >, 0);   /* it did compile */
+#endif
+    g_assert_cmpuint(interp->cpu->cc->jit_used, ==, 0);
+    g_rand_free(rand);
+    th_free(jit);
+    th_free(interp);
+}
+
 /* MIPS of a tight integer loop with loads, stores and a taken branch. */
 static void test_bench_loop(void)
 {
@@ -876,6 +1011,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cpu/fp/nan-boxing", test_fp_nanbox);
     g_test_add_func("/cpu/fp/ops", test_fp_ops);
     g_test_add_func("/cpu/fp/every-form", test_fp_table);
+    g_test_add_func("/cpu/jit/same-as-interpreter", test_compiled_runs);
     g_test_add_func("/cpu/bench/loop-mips", test_bench_loop);
     return g_test_run();
 }
