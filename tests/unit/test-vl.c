@@ -182,7 +182,11 @@ static void test_help(void)
     vl_options_clear(&o);
 }
 
-/* Run the built binary; returns its exit status and stderr. */
+/* Run the built binary; returns its exit status and stderr.  Its stdout
+ * is captured too (kept out of our TAP stream) and is available in
+ * last_stdout until the next run. */
+static char *last_stdout;
+
 static int run(char **err, ...)
 {
     const char *bin = g_getenv("MINIVIRT");
@@ -198,9 +202,10 @@ static int run(char **err, ...)
     }
     va_end(ap);
     g_ptr_array_add(argv, NULL);
+    g_clear_pointer(&last_stdout, g_free);
     g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL,
-                               G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL, NULL,
-                               err, &status, NULL));
+                               G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                               &last_stdout, err, &status, NULL));
     g_ptr_array_free(argv, TRUE);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -220,6 +225,7 @@ static void test_binary(void)
     g_assert_cmpint(run(&e2, "-foo", NULL), ==, 1);
     g_assert_cmpstr(e2, ==, "minivirt: -foo: invalid option\n");
     g_assert_cmpint(run(&e3, "-version", NULL), ==, 0);
+    g_assert_true(g_str_has_prefix(last_stdout, "minivirt version "));
     /* A kernel that is not there: the loader's message, status 1. */
     g_assert_cmpint(run(&e4, "-display", "none", "-kernel", "/nonexistent/K",
                         NULL), ==, 1);
@@ -249,5 +255,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vl/options/values", test_values);
     g_test_add_func("/vl/options/help-and-version", test_help);
     g_test_add_func("/vl/binary/exit-status", test_binary);
-    return g_test_run();
+    int ret = g_test_run();
+    g_free(last_stdout);
+    return ret;
 }
