@@ -342,6 +342,7 @@ L_OP_DECODE:
         /* Decode the straight-line run ahead and compile it if long. */
         RISCVInsn *s = (RISCVInsn *)d;
         unsigned count = 0;
+        bool loops = false;
         while (s < page + RISCV_PAGE_INSNS && count < RISCV_PAGE_INSNS) {
             if (s->op == OP_DECODE) {
                 riscv_decode_slot(s, cpu->fetch_host,
@@ -349,36 +350,83 @@ L_OP_DECODE:
                 s->hoff = handler_off[s->op][s->len == 4];
             }
             if (!riscv_jit_supported(s->op)) {
+                /* a conditional branch back to the start closes a loop */
+                uint8_t far = riscv_far_op(s->op);
+                if (far >= OP_BEQ && far <= OP_BGEU &&
+                    s + (s->imm >> 1) == d) {
+                    loops = true;
+                    count++;
+                }
                 break;
             }
             count++;
             s += s->len >> 1;
         }
         if (count >= RISCV_JIT_MIN_RUN &&
-            riscv_jit_compile(cpu->cc, (RISCVInsn *)d, count)) {
+            riscv_jit_compile(cpu->cc, (RISCVInsn *)d, count, loops)) {
             ((RISCVInsn *)d)->hoff = handler_off[OP_JIT][0];
+        }
+        /* A branch further back than our start closes a loop that begins
+         * inside or before this run: compile that loop on its own, so its
+         * head becomes a looping OP_JIT. */
+        if (!loops && s < page + RISCV_PAGE_INSNS) {
+            uint8_t far = riscv_far_op(s->op);
+            RISCVInsn *t = s + (s->imm >> 1);
+            if (far >= OP_BEQ && far <= OP_BGEU && t >= page && t < s &&
+                t != d && t->op != OP_JIT) {
+                RISCVInsn *u = t;
+                unsigned k = 0;
+                while (u < s) {
+                    if (u->op == OP_DECODE) {
+                        riscv_decode_slot(u, cpu->fetch_host,
+                                          (unsigned)(u - page) << 1);
+                        u->hoff = handler_off[u->op][u->len == 4];
+                    }
+                    if (!riscv_jit_supported(u->op)) {
+                        break;
+                    }
+                    k++;
+                    u += u->len >> 1;
+                }
+                if (u == s && k + 1 >= RISCV_JIT_MIN_RUN &&
+                    riscv_jit_compile(cpu->cc, t, k + 1, true)) {
+                    t->hoff = handler_off[OP_JIT][0];
+                }
+            }
         }
     }
     DISPATCH();
 
 L_OP_JIT: {
-        /* a compiled run of integer instructions: no traps, no jumps */
+        /* a compiled run of integer instructions, maybe a loop */
         const uint32_t info = d->raw;
-        const uint32_t done =
-            ((RISCVJitFn)(cpu->cc->jit_arena + d->imm))(x, tlb_r, tlb_w);
-        n += done;
-        if (likely(done == (info & 0xffff))) {
+        const uint32_t count = info & RISCV_JIT_COUNT_MASK;
+        uint64_t iters = 1;
+        if (info & RISCV_JIT_LOOPS) {
+            if (unlikely(n >= max)) {
+                pc = PC();
+                goto refetch;           /* budget spent: out */
+            }
+            iters = MAX((max - n) / count, 1);
+        }
+        const uint64_t r = ((RISCVJitFn)(cpu->cc->jit_arena + d->imm))(
+                               x, tlb_r, tlb_w, iters);
+        const uint32_t p = r & 0xffff;
+        const uint64_t retired = (iters - (r >> 16)) * count + p;
+        n += retired;
+        if (likely(p == count)) {
             d += info >> 16;
             DISPATCH();
         }
-        /* a load or store missed the TLB: the interpreter runs it */
-        for (uint32_t i = 0; i < done; i++) {
-            d += d->len >> 1;
-        }
-        if (done == 0) {
-            /* it is the run's first instruction, whose slot holds the
-             * run: run a fresh decode of it from the trampoline */
+        if (unlikely(retired == 0)) {
+            /* the first instruction's load/store missed, and its slot
+             * holds the run: run a fresh decode of it instead */
             goto single_step;
+        }
+        /* a load or store missed the TLB (or the iterations ran out, p=0):
+         * the interpreter goes on from instruction p */
+        for (uint32_t i = 0; i < p; i++) {
+            d += d->len >> 1;
         }
         DISPATCH();
     }

@@ -172,7 +172,7 @@ typedef enum RISCVOp {
     OP_FLW, OP_FLD, OP_FSW, OP_FSD,
     OP_FP,              /* every F/D computational op; see cpu-fp.c */
     OP_JIT,             /* a compiled run: imm = code offset in the arena,
-                         * raw = instructions | slots << 16 */
+                         * raw: see RISCV_JIT_LOOPS */
     OP_COUNT
 } RISCVOp;
 
@@ -356,15 +356,22 @@ void riscv_code_invalidate_page(RISCVCPU *cpu, uint64_t ram_page);
  * hand back to the interpreter. */
 bool riscv_jit_supported(uint8_t op);
 bool riscv_jit_is_mem(uint8_t op);
-/* Compiled code: returns how many of the run's instructions it completed
- * (fewer than all when a load or store missed the TLB: the interpreter
- * runs that one next). */
-typedef uint32_t (*RISCVJitFn)(uint64_t *x, RISCVTLBEntry *tlb_read,
-                               RISCVTLBEntry *tlb_write);
+/* Compiled code: runs at most iters loop iterations (loops only) and
+ * returns p | iterations_left << 16, where p is the index of the next
+ * instruction of the run: count when it ran to the end, less when a load
+ * or store missed the TLB (the interpreter runs that one next) or, as 0,
+ * when the iterations were used up. */
+typedef uint64_t (*RISCVJitFn)(uint64_t *x, RISCVTLBEntry *tlb_read,
+                               RISCVTLBEntry *tlb_write, uint64_t iters);
 /* Compile count decoded instructions starting at first (consecutive slots
- * of one page) and turn first into OP_JIT.  False: not compiled (no
- * arena, or full: cc->jit_full asks for a flush). */
-bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count);
+ * of one page) and turn first into OP_JIT.  With loops, the last one is a
+ * conditional branch back to first, and the code loops by itself.  False:
+ * not compiled (no arena, or full: cc->jit_full asks for a flush). */
+bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count,
+                       bool loops);
+/* OP_JIT's raw: count | RISCV_JIT_LOOPS if it loops | slots << 16 */
+#define RISCV_JIT_COUNT_MASK 0x0fffu
+#define RISCV_JIT_LOOPS      0x8000u
 /* Forget all host code (every OP_JIT slot must be gone already). */
 void riscv_jit_reset(RISCVCodeCache *cc);
 void riscv_jit_free(RISCVCodeCache *cc);

@@ -325,27 +325,63 @@ static bool jit_arena_init(RISCVCodeCache *cc)
     return true;
 }
 
-bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count)
+/* Return to the interpreter: rax = p | r11 << 16 (the next instruction of
+ * the run, and the loop iterations left). */
+static void emit_exit(JitBuf *b, uint32_t p)
+{
+    emit1(b, 0x4c); emit1(b, 0x89); emit1(b, 0xd8);     /* mov rax, r11 */
+    emit1(b, 0x48); emit1(b, 0xc1); emit1(b, 0xe0);     /* shl rax, 16 */
+    emit1(b, 16);
+    emit1(b, 0x48); emit1(b, 0x0d); emit4(b, p);        /* or rax, p */
+    emit1(b, 0xc3);                                     /* ret */
+}
+
+/* Point the rel32 at *at to the current position. */
+static void patch_here(JitBuf *b, uint8_t *at)
+{
+    uint32_t rel = (uint32_t)(b->p - (at + 4));
+    memcpy(at, &rel, 4);
+}
+
+/* jcc opcode (second byte after 0x0f) that is taken when the branch op is
+ * NOT taken: the loop's exit */
+static uint8_t branch_exit_jcc(uint8_t op)
+{
+    switch (riscv_far_op(op)) {
+    case OP_BEQ:  return 0x85;  /* jne */
+    case OP_BNE:  return 0x84;  /* je */
+    case OP_BLT:  return 0x8d;  /* jge */
+    case OP_BGE:  return 0x8c;  /* jl */
+    case OP_BLTU: return 0x83;  /* jae */
+    default:      return 0x82;  /* jb (BGEU) */
+    }
+}
+
+bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count,
+                       bool loops)
 {
     unsigned slots = 0;
 
     if (!jit_arena_init(cc)) {
         return false;
     }
-    if (cc->jit_used + (size_t)count * JIT_MAX_INSN_BYTES + 1 >
+    if (cc->jit_used + (size_t)(count + 2) * JIT_MAX_INSN_BYTES >
         JIT_ARENA_SIZE) {
         cc->jit_full = true;
         cc->gen++;      /* send the harts through code_page_get() */
         return false;
     }
 
-    uint8_t *start = cc->jit_arena + cc->jit_used;
-    JitBuf b = { .p = start };
+    uint8_t *fn = cc->jit_arena + cc->jit_used;
+    JitBuf b = { .p = fn };
+    emit1(&b, 0x49); emit1(&b, 0x89); emit1(&b, 0xcb);  /* mov r11, rcx */
+    uint8_t *start = b.p;
     int cached = -1;
     const RISCVInsn *d = first;
     g_autofree JitFixup *fix = g_new(JitFixup, count);
     unsigned nfix = 0;
-    for (unsigned i = 0; i < count; i++) {
+    unsigned body = loops ? count - 1 : count;
+    for (unsigned i = 0; i < body; i++) {
         emit_insn(&b, d, &cached, &fix[nfix], i);
         if (riscv_jit_is_mem(d->op)) {
             nfix++;
@@ -353,25 +389,48 @@ bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count)
         slots += d->len >> 1;
         d += d->len >> 1;
     }
-    emit1(&b, 0xb8);                        /* mov eax, count; ret */
-    emit4(&b, count);
-    emit1(&b, 0xc3);
-    for (unsigned i = 0; i < nfix; i++) {   /* bail: mov eax, done; ret */
-        uint32_t rel = (uint32_t)(b.p - (fix[i].at + 4));
-        memcpy(fix[i].at, &rel, 4);
-        emit1(&b, 0xb8);
-        emit4(&b, fix[i].done);
-        emit1(&b, 0xc3);
+    uint8_t *to_exit = NULL, *to_budget = NULL;
+    if (loops) {
+        /* the branch back to the first instruction */
+        if ((int)d->rs2 == cached) {
+            emit1(&b, 0x48); emit1(&b, 0x89); emit1(&b, 0xc1);  /* rcx=rax */
+        } else {
+            emit_load(&b, RCX, d->rs2);
+        }
+        if ((int)d->rs1 != cached) {
+            emit_load(&b, RAX, d->rs1);
+        }
+        emit1(&b, 0x48); emit1(&b, 0x39); emit1(&b, 0xc8);  /* cmp rax, rcx */
+        emit1(&b, 0x0f); emit1(&b, branch_exit_jcc(d->op));
+        to_exit = b.p;
+        emit4(&b, 0);
+        emit1(&b, 0x49); emit1(&b, 0xff); emit1(&b, 0xcb);  /* dec r11 */
+        emit1(&b, 0x0f); emit1(&b, 0x84);                   /* jz budget */
+        to_budget = b.p;
+        emit4(&b, 0);
+        emit1(&b, 0xe9);                                    /* jmp start */
+        emit4(&b, (uint32_t)(start - (b.p + 4)));
+        slots += d->len >> 1;
+        patch_here(&b, to_exit);
+    }
+    emit_exit(&b, count);                   /* ran to the end */
+    if (loops) {
+        patch_here(&b, to_budget);
+        emit_exit(&b, 0);                   /* iterations used up */
+    }
+    for (unsigned i = 0; i < nfix; i++) {   /* a load/store missed */
+        patch_here(&b, fix[i].at);
+        emit_exit(&b, fix[i].done);
     }
     cc->jit_used = b.p - cc->jit_arena;
     /* keep functions 16-byte aligned */
     cc->jit_used = (cc->jit_used + 15) & ~(size_t)15;
 
     /* The slot keeps what the interpreter needs: where the code is, how
-     * many instructions it retires and how many slots it spans. */
+     * many instructions it holds, whether it loops, how many slots. */
     first->op = OP_JIT;
-    first->imm = (int32_t)(start - cc->jit_arena);
-    first->raw = count | slots << 16;
+    first->imm = (int32_t)(fn - cc->jit_arena);
+    first->raw = count | (loops ? RISCV_JIT_LOOPS : 0) | slots << 16;
     return true;
 }
 
@@ -401,7 +460,8 @@ bool riscv_jit_is_mem(uint8_t op)
     return false;
 }
 
-bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count)
+bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count,
+                       bool loops)
 {
     return false;
 }
