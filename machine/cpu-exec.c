@@ -407,7 +407,8 @@ L_OP_JIT: {
                 pc = PC();
                 goto refetch;           /* budget spent: out */
             }
-            iters = MAX((max - n) / count, 1);
+            /* bounded so that iterations_left << 16 cannot overflow */
+            iters = MIN(MAX((max - n) / count, 1), RISCV_JIT_MAX_ITERS);
         }
         const uint64_t r = ((RISCVJitFn)(cpu->cc->jit_arena + d->imm))(
                                x, tlb_r, tlb_w, iters);

@@ -372,6 +372,7 @@ bool riscv_jit_compile(RISCVCodeCache *cc, RISCVInsn *first, unsigned count,
 /* OP_JIT's raw: count | RISCV_JIT_LOOPS if it loops | slots << 16 */
 #define RISCV_JIT_COUNT_MASK 0x0fffu
 #define RISCV_JIT_LOOPS      0x8000u
+#define RISCV_JIT_MAX_ITERS  (1ull << 40)
 /* Forget all host code (every OP_JIT slot must be gone already). */
 void riscv_jit_reset(RISCVCodeCache *cc);
 void riscv_jit_free(RISCVCodeCache *cc);

@@ -18,7 +18,10 @@
  *
  * Speed: instructions are decoded once per physical page into a cache that
  * the harts' own stores invalidate, and run by a direct-threaded
- * interpreter; RAM is reached through a software TLB.  Interrupts are
+ * interpreter; RAM is reached through a software TLB.  On x86-64 hosts,
+ * straight-line runs of integer instructions (and loops closed by a
+ * branch back to their start) are compiled to host code (cpu-jit.c;
+ * RISCVCPUConfig.no_jit turns that off).  Interrupts are
  * checked between the interpreter's runs, i.e. after any CSR write, xRET,
  * WFI, MMIO access or trap, and at least once per riscv_cpu_run().
  */
