@@ -1,15 +1,18 @@
 /*
- * machine/cpu-jit.c - compile runs of straight-line integer ALU
- * instructions to x86-64 host code.
+ * machine/cpu-jit.c - compile runs of straight-line integer instructions
+ * (and simple loops) to x86-64 host code.
  *
  * The interpreter stays in charge: when it decodes a slot that starts a run
- * of at least RISCV_JIT_MIN_RUN such instructions (no memory access, no
- * control transfer, nothing that can trap), riscv_jit_compile() turns the
- * run into one host function working on the GPR array, and the slot
- * becomes OP_JIT.  The other slots keep their ordinary decodes, so a jump
- * into the middle of a run still works.  The host code keeps the last
- * result in a host register, saving the store-to-load round trip through
- * memory that dominates a chain of dependent instructions.
+ * of at least RISCV_JIT_MIN_RUN such instructions (integer ALU ops, and
+ * loads and stores that hit the TLB; nothing else can trap), optionally
+ * closed by a conditional branch back to its start, riscv_jit_compile()
+ * turns the run into one host function working on the GPR array, and the
+ * slot becomes OP_JIT.  A load or store that misses the TLB returns to the
+ * interpreter, which runs it and the rest of the run itself.  The other
+ * slots keep their ordinary decodes, so a jump into the middle of a run
+ * still works.  The host code keeps the last result in a host register,
+ * saving the store-to-load round trip through memory that dominates a
+ * chain of dependent instructions.
  *
  * Code lives in one RWX arena per decoded-code cache.  When it is full,
  * compilation stops and the cache asks for a full flush at the next safe
@@ -17,6 +20,7 @@
  */
 #include "machine/cpu-internal.h"
 
+#include <stddef.h>
 #include <sys/mman.h>
 
 #if defined(__x86_64__)
@@ -25,6 +29,12 @@
 /* Longest host sequence one instruction can produce, with its bail-out
  * stub and the epilogue. */
 #define JIT_MAX_INSN_BYTES 96
+
+/* The TLB lookup below hard-codes the entry layout and set size. */
+G_STATIC_ASSERT(sizeof(RISCVTLBEntry) == 16);
+G_STATIC_ASSERT(offsetof(RISCVTLBEntry, page) == 0);
+G_STATIC_ASSERT(offsetof(RISCVTLBEntry, addend) == 8);
+G_STATIC_ASSERT(RISCV_TLB_SIZE == 256);
 
 /* x86-64 registers by number */
 enum { RAX = 0, RCX = 1, RDI = 7 };
