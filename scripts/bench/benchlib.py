@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUEST_TESTS = os.path.join(ROOT, 'guest-tests')
@@ -129,10 +130,13 @@ def scripted_boot(emulator, opts, steps, prepare=None, timeout=900):
         current['step'] = st
         if 'before' in st:
             st['before']()
+        current['t0'] = time.monotonic()
         return {k: v for k, v in st.items() if k.startswith('h_')}
 
     def result(*fields):
         res = dict(f.split('=', 1) for f in fields if '=' in f)
+        # wall time of the step on the host, a check on the guest's clock
+        res['host_secs'] = time.monotonic() - current.pop('t0', time.monotonic())
         st = current.pop('step', {})
         if 'after' in st:
             res.update(st['after']() or {})
