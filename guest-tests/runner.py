@@ -144,7 +144,7 @@ class Boot:
         self.ends = list(ends)
         self.ports = ports or {}     # guest port name -> Endpoint
         self.expect_panic = expect_panic
-        self.tap_port = tap_port
+        self.tap_port = tap_port and not runner.tap_console
         self.timeout = timeout or runner.opts.timeout
         self.dir = runner.dir
         self.proc = None
@@ -270,6 +270,7 @@ class Boot:
                           % self.label)
         buf = b''
         src = conn
+        con_off = 0      # without a TAP port, TAP comes on the console
         while True:
             now = time.monotonic()
             if now > deadline:
@@ -280,13 +281,21 @@ class Boot:
                 break
             if self.panic_seen and not self.expect_panic:
                 break
-            if src is None:
+            if not self.tap_port:
+                with self.console_lock:
+                    if len(self.console) == con_off:
+                        self.console_lock.wait(0.2)
+                    data = bytes(self.console[con_off:])
+                    con_off += len(data)
+                if not data and self.proc.poll() is not None:
+                    break
+                buf += data
+            elif src is None:
                 if self.proc.poll() is not None:
                     break
                 time.sleep(0.1)
                 continue
-            rd, _, _ = select.select([src], [], [], 0.2)
-            if not rd:
+            elif not select.select([src], [], [], 0.2)[0]:
                 if self.proc.poll() is not None:
                     # drain what is left, then stop
                     src.setblocking(False)
@@ -382,6 +391,8 @@ class Boot:
                         directive = 'TODO qemu: ' + why
             tap.point(ok, desc, directive)
             return 'point'
+        if line.startswith('ack '):   # our own reply, echoed by a console tty
+            return None
         if line.startswith('# sync '):
             verb, _, rest = line[len('# sync '):].partition(' ')
             args = rest.split()
@@ -409,7 +420,7 @@ class Boot:
             return None
         if line.startswith('#'):
             tap.diag(line[1:].strip())
-        elif line.strip():
+        elif line.strip() and self.tap_port:    # the console is in the log
             tap.diag('guest: ' + line)
         return None
 
@@ -442,6 +453,7 @@ class Boot:
 class Runner:
     def __init__(self, opts):
         self.opts = opts
+        self.tap_console = getattr(opts, 'tap_console', False)
         self.emulator = opts.emulator
         self.is_qemu = 'qemu-system' in os.path.basename(self.emulator or '')
         self.kernel = opts.kernel
@@ -986,6 +998,9 @@ def main(argv):
     ap.add_argument('--muxin', default='64K',
                     help='bytes of host input through the mux')
     ap.add_argument('--keep', action='store_true', help='keep the temp dir')
+    ap.add_argument('--tap-console', action='store_true',
+                    help='no TAP port: TAP and the sync replies go over the '
+                    'console (for an emulator without virtio-serial)')
     opts = ap.parse_args(argv)
     tap = Tap()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
