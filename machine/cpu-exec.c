@@ -23,8 +23,14 @@
  * taken branches check the target page and the step budget.
  */
 /* GCC would otherwise merge the replicated dispatch tails back into one
- * shared indirect jump (cross-jumping), undoing the threading. */
-__attribute__((optimize("no-crossjumping", "no-gcse")))
+ * shared indirect jump (cross-jumping), undoing the threading.  (Clang
+ * keeps them apart by itself and knows no such attribute.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define EXEC_KEEP_DISPATCH __attribute__((optimize("no-crossjumping", "no-gcse")))
+#else
+#define EXEC_KEEP_DISPATCH
+#endif
+EXEC_KEEP_DISPATCH
 uint64_t riscv_cpu_exec(RISCVCPU *cpu, uint64_t max, bool single)
 {
     /* Handler addresses as offsets from L_OP_DECODE: they fit the 16-bit
