@@ -12,6 +12,8 @@
  */
 #include "machine/cpu-internal.h"
 
+#include <sys/mman.h>
+
 /* PTE bits, §4.3.1 figure 4.18 / §4.4.1. */
 #define PTE_V (1ull << 0)
 #define PTE_R (1ull << 1)
@@ -426,6 +428,26 @@ uint32_t riscv_fetch_raw(RISCVCPU *cpu, uint64_t pc, uint32_t *insn,
 
 /* ---- decoded-code cache ---- */
 
+/* Code pages come straight from mmap: a page's slots are touched only as
+ * its instructions get decoded, so the untouched part costs no memory. */
+static RISCVCodePage *code_page_alloc(void)
+{
+    void *p = mmap(NULL, sizeof(RISCVCodePage), PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (p == MAP_FAILED) {
+        g_error("riscv cpu: out of memory for decoded code");
+    }
+    return p;
+}
+
+static void code_page_free(RISCVCodePage *p)
+{
+    if (p) {
+        munmap(p, sizeof(RISCVCodePage));
+    }
+}
+
 RISCVCodeCache *riscv_code_cache_new(uint64_t ram_size)
 {
     RISCVCodeCache *cc = g_new0(RISCVCodeCache, 1);
@@ -441,7 +463,7 @@ RISCVCodeCache *riscv_code_cache_new(uint64_t ram_size)
 static void code_cache_drop_all(RISCVCodeCache *cc)
 {
     for (uint64_t i = 0; i < cc->npages; i++) {
-        g_free(cc->pages[i]);
+        code_page_free(cc->pages[i]);
         cc->pages[i] = NULL;
     }
     memset(cc->has_code, 0, cc->npages);
@@ -531,7 +553,7 @@ static RISCVCodePage *code_page_get(RISCVCPU *cpu, uint64_t pg)
         if (cc->nalloc >= RISCV_CODE_CACHE_MAX_PAGES) {
             code_cache_drop_all(cc);
         }
-        p = g_new0(RISCVCodePage, 1);
+        p = code_page_alloc();
         cc->pages[pg] = p;
         cc->nalloc++;
         memcpy(p->bytes, host, RISCV_PAGE_SIZE);
