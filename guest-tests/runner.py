@@ -262,13 +262,16 @@ class Boot:
         no_boot = False
         first_line = None
         conn = None
-        if listener:
-            listener.settimeout(30)
-            try:
-                conn, _ = listener.accept()
-            except OSError:
+        if listener:     # the emulator connects at start-up, or has died
+            accept_by = time.monotonic() + 30
+            while (conn is None and self.proc.poll() is None and
+                   time.monotonic() < accept_by):
+                if select.select([listener], [], [], 0.2)[0]:
+                    conn, _ = listener.accept()
+            if conn is None:
                 tap.point(False, '%s: the emulator connects the TAP port socket'
                           % self.label)
+                tap.diag(self.console_tail())
         buf = b''
         src = conn
         con_off = 0      # without a TAP port, TAP comes on the console
