@@ -47,7 +47,7 @@
 /* -action panic=... (QEMU's): what a guest panic (pvpanic-pci) does. */
 typedef enum VirtPanicAction {
     VIRT_PANIC_SHUTDOWN,        /* exit 0 (QEMU's default) */
-    VIRT_PANIC_EXIT_FAILURE,    /* exit 1 */
+    VIRT_PANIC_EXIT_FAILURE,    /* exit 1 (minivirt's default) */
     VIRT_PANIC_PAUSE,           /* hold the harts (the monitor can look) */
     VIRT_PANIC_NONE,            /* only report it */
 } VirtPanicAction;

@@ -454,6 +454,8 @@ static void vl_options_init(VlOptions *o)
     memset(o, 0, sizeof(*o));
     o->cfg.ram_size = VIRT_DEFAULT_RAM_SIZE;
     o->cfg.smp = 1;
+    /* A panicking guest must fail a CI run: exit 1, not QEMU's exit 0. */
+    o->cfg.panic_action = VIRT_PANIC_EXIT_FAILURE;
     o->chardevs = g_ptr_array_new_with_free_func(g_free);
     o->devices = g_ptr_array_new_with_free_func(g_free);
     o->serials = g_ptr_array_new_with_free_func(g_free);

@@ -144,6 +144,12 @@ static void test_values(void)
     }
     vl_options_clear(&o);
 
+    /* A guest panic fails the run by default (issue 3); QEMU's exit 0 is
+     * one option away. */
+    g_assert_true(parse(&o, &a, out, NULL, NULL));
+    g_assert_cmpint(o.cfg.panic_action, ==, VIRT_PANIC_EXIT_FAILURE);
+    vl_options_clear(&o);
+    g_assert_true(parse(&o, &a, out, NULL, "-action", "panic=shutdown", NULL));
     g_assert_cmpint(o.cfg.panic_action, ==, VIRT_PANIC_SHUTDOWN);
     vl_options_clear(&o);
     g_assert_true(parse(&o, &a, out, NULL, "-action",
