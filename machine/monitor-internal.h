@@ -10,6 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "chardev/char-fe-outbuf.h"
 #include "hw/core/qdev.h"
 #include "machine/monitor.h"
 
@@ -73,8 +74,7 @@ struct Monitor {
     MonitorMode mode;
     bool pretty;
     CharBackend be;
-    GByteArray *outbuf;         /* output the chardev did not take yet */
-    guint out_watch;
+    ChrFeOutBuf out;            /* output the chardev did not take yet */
     union {
         HmpState hmp;
         QmpState qmp;

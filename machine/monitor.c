@@ -78,11 +78,7 @@ static void monitor_read(void *opaque, const uint8_t *buf, int size)
 
 static void monitor_drop_output(Monitor *mon)
 {
-    if (mon->out_watch) {
-        g_source_remove(mon->out_watch);
-        mon->out_watch = 0;
-    }
-    g_byte_array_set_size(mon->outbuf, 0);
+    chr_fe_outbuf_drop(&mon->out);
 }
 
 static void monitor_chr_event(void *opaque, ChrEvent event)
@@ -109,6 +105,8 @@ static int monitor_be_change(void *opaque)
     return 0;
 }
 
+static void monitor_flush(void *opaque);
+
 Monitor *monitor_new(MonitorContext *ctx, Chardev *chr, MonitorMode mode,
                      bool pretty, GError **errp)
 {
@@ -121,7 +119,8 @@ Monitor *monitor_new(MonitorContext *ctx, Chardev *chr, MonitorMode mode,
     mon->ctx = ctx;
     mon->mode = mode;
     mon->pretty = pretty;
-    mon->outbuf = g_byte_array_new();
+    chr_fe_outbuf_init(&mon->out, &mon->be, MONITOR_OUTBUF_MAX,
+                       monitor_flush, mon);
     if (mode == MONITOR_MODE_CONTROL) {
         qmp_init(mon);
     } else {
@@ -147,54 +146,26 @@ void monitor_free(Monitor *mon)
     } else {
         hmp_cleanup(mon);
     }
-    g_byte_array_unref(mon->outbuf);
+    chr_fe_outbuf_destroy(&mon->out);
     g_free(mon);
 }
 
 /* ---- output ------------------------------------------------------------------ */
 
-static void monitor_flush(Monitor *mon);
-
-static gboolean monitor_writable(void *do_not_use, GIOCondition cond,
-                                 void *opaque)
+/* Also the buffer's writable callback, from its G_IO_OUT watch. */
+static void monitor_flush(void *opaque)
 {
     Monitor *mon = opaque;
 
-    mon->out_watch = 0;
-    monitor_flush(mon);
-    return G_SOURCE_REMOVE;
-}
-
-static void monitor_flush(Monitor *mon)
-{
-    while (mon->outbuf->len) {
-        int len = mon->outbuf->len > G_MAXINT ? G_MAXINT : (int)mon->outbuf->len;
-        int ret = chr_fe_write(&mon->be, mon->outbuf->data, len);
-
-        if (ret < 0) {
-            /* Nobody listens (a server without peer): QEMU drops it too. */
-            g_byte_array_set_size(mon->outbuf, 0);
-            return;
-        }
-        /* A disconnect seen inside the write may have emptied the buffer. */
-        g_byte_array_remove_range(mon->outbuf, 0,
-                                  MIN((guint)ret, mon->outbuf->len));
-        if (ret < len) {
-            if (!mon->out_watch) {
-                mon->out_watch = chr_fe_add_watch(&mon->be, G_IO_OUT | G_IO_HUP,
-                                                  monitor_writable, mon);
-            }
-            if (!mon->out_watch) {
-                g_byte_array_set_size(mon->outbuf, 0);
-            }
-            return;
-        }
+    if (chr_fe_outbuf_flush(&mon->out) < 0) {
+        /* Nobody listens (a server without peer): QEMU drops it too. */
+        chr_fe_outbuf_drop(&mon->out);
     }
 }
 
 void monitor_write(Monitor *mon, const char *buf, size_t len)
 {
-    if (mon->outbuf->len + len > MONITOR_OUTBUF_MAX) {
+    if (chr_fe_outbuf_len(&mon->out) + len > MONITOR_OUTBUF_MAX) {
         /*
          * The peer stopped reading.  Rather than grow without bound or
          * send it a stream with a hole in it, drop it; the next peer
@@ -206,8 +177,8 @@ void monitor_write(Monitor *mon, const char *buf, size_t len)
         chr_fe_disconnect(&mon->be);
         return;
     }
-    g_byte_array_append(mon->outbuf, (const guint8 *)buf, len);
-    if (!mon->out_watch) {
+    chr_fe_outbuf_append(&mon->out, (const uint8_t *)buf, len);
+    if (!chr_fe_outbuf_waiting(&mon->out)) {
         monitor_flush(mon);
     }
 }
@@ -224,15 +195,13 @@ void monitor_flush_all(MonitorContext *ctx)
          * minivirt from quitting.  Retry what the backend refuses for now
          * until the deadline; no main loop runs meanwhile.
          */
-        while (mon->outbuf->len && g_get_monotonic_time() < deadline) {
-            int len = MIN(mon->outbuf->len, (guint)G_MAXINT);
-            int ret = chr_fe_write(&mon->be, mon->outbuf->data, len);
+        while (chr_fe_outbuf_len(&mon->out) &&
+               g_get_monotonic_time() < deadline) {
+            int ret = chr_fe_outbuf_write_once(&mon->out);
 
             if (ret < 0) {
                 break;
             }
-            g_byte_array_remove_range(mon->outbuf, 0,
-                                      MIN((guint)ret, mon->outbuf->len));
             if (ret == 0) {
                 g_usleep(MONITOR_QUIT_FLUSH_POLL_US);
             }

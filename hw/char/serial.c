@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hw/char/serial.h"
+#include "chardev/char-fe-outbuf.h"
 #include "qom/error.h"
 
 /* Register offsets (datasheet table 2); DLAB = LCR bit 7 selects DLL/DLM. */
@@ -82,12 +83,12 @@ struct SerialState {
     MemoryRegion mmio;
     IRQLine irq;
     CharBackend chr;
-    guint tx_watch;         /* G_IO_OUT watch while the TX FIFO waits */
 
     uint8_t ier, lcr, mcr, lsr, msr, scr, fcr;
     uint16_t divider;
     bool thr_ipending;      /* THRE interrupt latched, until IIR read/THR write */
-    SerialFifo rx, tx;
+    SerialFifo rx;
+    ChrFeOutBuf tx;         /* the TX FIFO: what the backend did not take */
 };
 
 static void fifo_reset(SerialFifo *f)
@@ -155,18 +156,6 @@ static void serial_update_irq(SerialState *s)
     irq_set(&s->irq, serial_iir_id(s) != UART_IIR_NO_INT);
 }
 
-static void serial_tx_flush(SerialState *s);
-
-static gboolean serial_tx_watch_cb(void *do_not_use, GIOCondition cond,
-                                   void *opaque)
-{
-    SerialState *s = opaque;
-
-    s->tx_watch = 0;
-    serial_tx_flush(s);
-    return G_SOURCE_REMOVE;
-}
-
 /* The transmitter drained: THRE and TEMT, and the THRE interrupt. */
 static void serial_tx_empty(SerialState *s)
 {
@@ -176,33 +165,16 @@ static void serial_tx_empty(SerialState *s)
 }
 
 /* Hand the TX FIFO to the backend; wait for G_IO_OUT for what it refuses. */
-static void serial_tx_flush(SerialState *s)
+static void serial_tx_flush(void *opaque)
 {
-    while (s->tx.count) {
-        /* Contiguous bytes from head. */
-        unsigned n = MIN(s->tx.count, UART_FIFO_SIZE - s->tx.head);
-        int r = chr_fe_write(&s->chr, &s->tx.data[s->tx.head], n);
-        if (r < 0) {
-            /* No peer (or no backend): the line is dead, bytes are lost
-             * as on a real unconnected UART. */
-            fifo_reset(&s->tx);
-            break;
-        }
-        s->tx.head = (s->tx.head + r) % UART_FIFO_SIZE;
-        s->tx.count -= r;
-        if ((unsigned)r < n) {
-            if (!s->tx_watch) {
-                s->tx_watch = chr_fe_add_watch(&s->chr, G_IO_OUT,
-                                               serial_tx_watch_cb, s);
-            }
-            if (s->tx_watch) {
-                return;
-            }
-            /* The backend cannot tell us when: give up on these bytes. */
-            fifo_reset(&s->tx);
-            break;
-        }
+    SerialState *s = opaque;
+
+    if (chr_fe_outbuf_flush(&s->tx) > 0) {
+        return;
     }
+    /* No peer, or the backend cannot tell us when: the line is dead, the
+     * bytes are lost as on a real unconnected UART. */
+    chr_fe_outbuf_drop(&s->tx);
     serial_tx_empty(s);
 }
 
@@ -227,12 +199,12 @@ static void serial_write_thr(SerialState *s, uint8_t b)
         serial_tx_empty(s);
         return;
     }
-    if (!fifo_push(&s->tx, b)) {
+    if (!chr_fe_outbuf_append(&s->tx, &b, 1)) {
         /* The guest ignored THRE and overran the FIFO: the byte is lost. */
         return;
     }
     s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
-    if (!s->tx_watch) {
+    if (!chr_fe_outbuf_waiting(&s->tx)) {
         serial_tx_flush(s);
     }
     serial_update_irq(s);
@@ -341,8 +313,8 @@ static void serial_write_fcr(SerialState *s, uint8_t v)
         s->lsr &= ~(UART_LSR_DR | UART_LSR_OE);
     }
     if ((v & UART_FCR_CLEAR_TX) || was_enabled != !!(v & UART_FCR_ENABLE)) {
-        if (!s->tx_watch) {
-            fifo_reset(&s->tx);
+        if (!chr_fe_outbuf_waiting(&s->tx)) {
+            chr_fe_outbuf_drop(&s->tx);
             s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
         }
     }
@@ -440,10 +412,7 @@ static void serial_event(void *opaque, ChrEvent event)
 
 void serial_reset(SerialState *s)
 {
-    if (s->tx_watch) {
-        g_source_remove(s->tx_watch);
-        s->tx_watch = 0;
-    }
+    chr_fe_outbuf_drop(&s->tx);
     s->ier = 0;
     s->lcr = 0;
     s->mcr = UART_MCR_OUT2;
@@ -455,7 +424,6 @@ void serial_reset(SerialState *s)
     s->divider = 12;    /* 9600 baud from 1.8432 MHz */
     s->thr_ipending = false;
     fifo_reset(&s->rx);
-    fifo_reset(&s->tx);
     irq_lower(&s->irq);
 }
 
@@ -467,6 +435,7 @@ SerialState *serial_new(Chardev *chr, GError **errp)
         g_free(s);
         return NULL;
     }
+    chr_fe_outbuf_init(&s->tx, &s->chr, UART_FIFO_SIZE, serial_tx_flush, s);
     memory_region_init_io(&s->mmio, &serial_mmio_ops, s, "serial",
                           SERIAL_MMIO_SIZE);
     serial_reset(s);
@@ -480,9 +449,7 @@ void serial_free(SerialState *s)
     if (!s) {
         return;
     }
-    if (s->tx_watch) {
-        g_source_remove(s->tx_watch);
-    }
+    chr_fe_outbuf_destroy(&s->tx);
     address_space_unmap_region(&s->mmio);
     chr_fe_deinit(&s->chr, false);
     g_free(s);
@@ -504,12 +471,13 @@ void serial_console_putchar(SerialState *s, uint8_t ch)
      * the order holds.  Never blocks: a peer that stops reading leaves the
      * bytes in the TX FIFO, and once that is full, console bytes are lost
      * rather than the whole machine stalled. */
-    if (!s->tx.count && !s->tx_watch && chr_fe_write(&s->chr, &ch, 1) != 0) {
+    if (!chr_fe_outbuf_len(&s->tx) && !chr_fe_outbuf_waiting(&s->tx) &&
+        chr_fe_write(&s->chr, &ch, 1) != 0) {
         return;     /* sent, or the line is dead (-1) */
     }
-    if (fifo_push(&s->tx, ch)) {
+    if (chr_fe_outbuf_append(&s->tx, &ch, 1)) {
         s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
-        if (!s->tx_watch) {
+        if (!chr_fe_outbuf_waiting(&s->tx)) {
             serial_tx_flush(s);
         }
     }

@@ -51,15 +51,15 @@ static void vcon_read(void *opaque, const uint8_t *buf, int size)
 
 /* ---- guest -> host --------------------------------------------------- */
 
+/* Either kind's watch: the port's, or the console buffer's (data kept). */
 static void vcon_remove_watch(VirtConsole *vcon)
 {
     if (vcon->watch) {
         g_source_remove(vcon->watch);
         vcon->watch = 0;
     }
+    chr_fe_outbuf_cancel(&vcon->cout);
 }
-
-static bool console_flush(VirtConsole *vcon);
 
 static gboolean vcon_port_writable(void *do_not_use, GIOCondition cond,
                                    void *opaque)
@@ -67,15 +67,11 @@ static gboolean vcon_port_writable(void *do_not_use, GIOCondition cond,
     VirtConsole *vcon = opaque;
 
     vcon->watch = 0;
-    if (vcon_is_console(vcon)) {
-        console_flush(vcon);
-    } else {
-        virtio_serial_throttle_port(VIRTIO_SERIAL_PORT(vcon), false);
-    }
+    virtio_serial_throttle_port(VIRTIO_SERIAL_PORT(vcon), false);
     return G_SOURCE_REMOVE;
 }
 
-/* Returns false if the backend has no way to wait (it is disconnected). */
+/* Port: returns false if the backend has no way to wait (disconnected). */
 static bool vcon_add_watch(VirtConsole *vcon)
 {
     if (!vcon->watch) {
@@ -107,31 +103,30 @@ static int64_t serialport_have_data(VirtConsole *vcon, const uint8_t *buf,
     return ret;
 }
 
-/* Console: push out what the stall buffer holds; true once it is empty. */
+/*
+ * Console: push out what the stall buffer holds; true once it is empty.
+ * A backend without a peer (-1) keeps the bytes for the next one (OPENED).
+ */
 static bool console_flush(VirtConsole *vcon)
 {
-    while (vcon->cbuf->len) {
-        int ret = chr_fe_write(&vcon->chr, vcon->cbuf->data,
-                               MIN(vcon->cbuf->len, (guint)INT_MAX));
-        if (ret <= 0) {
-            if (ret == 0) {
-                vcon_add_watch(vcon);
-            }
-            return false;
-        }
-        g_byte_array_remove_range(vcon->cbuf, 0, ret);
+    if (chr_fe_outbuf_flush(&vcon->cout) != 0) {
+        return false;
     }
     vcon->drop_logged = false;
     return true;
 }
 
+/* The stall buffer's writable callback. */
+static void console_writable(void *opaque)
+{
+    console_flush(opaque);
+}
+
 static void console_hold(VirtConsole *vcon, const uint8_t *buf, size_t len)
 {
     VirtIOSerialPort *port = VIRTIO_SERIAL_PORT(vcon);
-    size_t room = VIRTCONSOLE_BUF_MAX - vcon->cbuf->len;
-    size_t keep = MIN(room, len);
+    size_t keep = chr_fe_outbuf_append(&vcon->cout, buf, len);
 
-    g_byte_array_append(vcon->cbuf, buf, keep);
     if (keep < len) {
         port->bytes_dropped += len - keep;
         if (!vcon->drop_logged) {
@@ -153,7 +148,7 @@ static int64_t console_have_data(VirtConsole *vcon, const uint8_t *buf,
         return len;
     }
     /* Behind earlier output, to keep the order. */
-    if (vcon->cbuf->len && !console_flush(vcon)) {
+    if (chr_fe_outbuf_len(&vcon->cout) && !console_flush(vcon)) {
         console_hold(vcon, buf, len);
         return len;
     }
@@ -164,7 +159,7 @@ static int64_t console_have_data(VirtConsole *vcon, const uint8_t *buf,
     }
     if ((size_t)ret < len) {
         console_hold(vcon, buf + ret, len - ret);
-        vcon_add_watch(vcon);
+        chr_fe_outbuf_wait(&vcon->cout);
     }
     return len;
 }
@@ -189,7 +184,7 @@ static uint64_t vcon_held_bytes(VirtIOSerialPort *port)
 {
     VirtConsole *vcon = VIRTCONSOLE(port);
 
-    return vcon->cbuf ? vcon->cbuf->len : 0;
+    return chr_fe_outbuf_len(&vcon->cout);
 }
 
 /* ---- events ---------------------------------------------------------- */
@@ -301,7 +296,8 @@ static bool vcon_realize(DeviceState *dev, GError **errp)
         }
     }
     if (vcon_is_console(vcon)) {
-        vcon->cbuf = g_byte_array_new();
+        chr_fe_outbuf_init(&vcon->cout, &vcon->chr, VIRTCONSOLE_BUF_MAX,
+                           console_writable, vcon);
     }
     return true;
 }
@@ -329,10 +325,7 @@ static void vcon_unrealize(DeviceState *dev)
 
     vcon_remove_watch(vcon);
     chr_fe_deinit(&vcon->chr, false);
-    if (vcon->cbuf) {
-        g_byte_array_free(vcon->cbuf, true);
-        vcon->cbuf = NULL;
-    }
+    chr_fe_outbuf_destroy(&vcon->cout);
 }
 
 static const ObjectProperty vcon_props[] = {

@@ -39,6 +39,7 @@
 #define HW_CHAR_VIRTCONSOLE_H
 
 #include "chardev/char-fe.h"
+#include "chardev/char-fe-outbuf.h"
 #include "hw/char/virtio-serial.h"
 
 /* The most console output held for a stalled backend. */
@@ -48,8 +49,8 @@ typedef struct VirtConsole {
     VirtIOSerialPort parent_obj;
     char *chardev;          /* property: chardev id, or NULL */
     CharBackend chr;
-    guint watch;            /* G_IO_OUT watch while throttled, or 0 */
-    GByteArray *cbuf;       /* console: output the backend has not taken */
+    guint watch;            /* port: G_IO_OUT watch while throttled, or 0 */
+    ChrFeOutBuf cout;       /* console: output the backend has not taken */
     bool drop_logged;       /* console: the stall was logged */
 } VirtConsole;
 

@@ -888,7 +888,7 @@ static void test_stalled_client(void)
     /* Far more than the limit, never read. */
     stalled_emit(&st, 400000);
     g_assert_false(st.chr->be_open);
-    g_assert_cmpuint(st.mon->outbuf->len, ==, 0);
+    g_assert_cmpuint(chr_fe_outbuf_len(&st.mon->out), ==, 0);
     /* What the kernel had buffered, then EOF. */
     while ((n = read(st.fd, buf, sizeof(buf))) > 0) {
         total += n;
@@ -908,7 +908,7 @@ static void test_stalled_client_quit(void)
     stalled_open(&st);
     stalled_emit(&st, 20000);       /* ~2 MB: more than the kernel takes */
     g_assert_true(st.chr->be_open);
-    g_assert_cmpuint(st.mon->outbuf->len, >, 0);
+    g_assert_cmpuint(chr_fe_outbuf_len(&st.mon->out), >, 0);
     mc_open(&hmp, &st.fm, "hmp", MONITOR_MODE_READLINE);
     start = g_get_monotonic_time();
     mc_send(&hmp, "quit\r");
