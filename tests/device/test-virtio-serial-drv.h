@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chardev/chardev.h"
+#include "hw/char/virtio-serial.h"
 #include "qom/error.h"
 #include "vdev-harness.h"
 
@@ -245,6 +246,68 @@ static G_GNUC_UNUSED unsigned drv_outstanding(Drv *d, unsigned qi)
     VVirtQueue *q = drv_q(d, qi);
 
     return q->num - q->num_free;
+}
+
+/* ---- the guest side of the control protocol ------------------------------ */
+
+/* virtio 1.2 §5.3.2: port 0's queues, then the control queues. */
+#define Q_CRX     2     /* control receiveq */
+#define Q_CTX     3     /* control transmitq */
+
+/* One struct virtio_console_control (virtio 1.2 §5.3.6.2), decoded. */
+typedef struct DrvCtrlMsg {
+    uint32_t id;
+    uint16_t event, value;
+    char name[64];          /* PORT_NAME's string, NUL-terminated */
+} DrvCtrlMsg;
+
+/*
+ * drv_ctrl_send: the guest sends (@id, @event, @value), little-endian, on
+ * the control transmitq and asserts that the device used the buffer.
+ */
+static G_GNUC_UNUSED void drv_ctrl_send(Drv *d, uint32_t id, uint16_t event,
+                                        uint16_t value)
+{
+    uint8_t b[VIRTIO_CONSOLE_CTRL_SIZE];
+    uint32_t le_id = GUINT32_TO_LE(id);
+    uint16_t le_ev = GUINT16_TO_LE(event), le_val = GUINT16_TO_LE(value);
+
+    memcpy(b, &le_id, 4);
+    memcpy(b + 4, &le_ev, 2);
+    memcpy(b + 6, &le_val, 2);
+    drv_post_out(d, Q_CTX, b, sizeof(b));
+    g_assert_true(drv_get_used(d, Q_CTX, NULL, 0, NULL));
+}
+
+/*
+ * drv_ctrl_recv: the next control message from the host into @msg, or
+ * false if none; asserts it is at least a header long, and reposts a
+ * DRV_BUF_SIZE buffer on the control receiveq for the next one.
+ */
+static G_GNUC_UNUSED bool drv_ctrl_recv(Drv *d, DrvCtrlMsg *msg)
+{
+    uint8_t b[VIRTIO_CONSOLE_CTRL_SIZE + sizeof(msg->name)];
+    uint32_t len, id;
+    uint16_t ev, val;
+
+    memset(b, 0, sizeof(b));
+    if (!drv_get_used(d, Q_CRX, b, sizeof(b) - 1, &len)) {
+        return false;
+    }
+    g_assert_cmpuint(len, >=, VIRTIO_CONSOLE_CTRL_SIZE);
+    memcpy(&id, b, 4);
+    memcpy(&ev, b + 4, 2);
+    memcpy(&val, b + 6, 2);
+    msg->id = GUINT32_FROM_LE(id);
+    msg->event = GUINT16_FROM_LE(ev);
+    msg->value = GUINT16_FROM_LE(val);
+    memset(msg->name, 0, sizeof(msg->name));
+    if (len > VIRTIO_CONSOLE_CTRL_SIZE) {
+        memcpy(msg->name, b + VIRTIO_CONSOLE_CTRL_SIZE,
+               MIN(len - VIRTIO_CONSOLE_CTRL_SIZE, sizeof(msg->name) - 1));
+    }
+    drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
+    return true;
 }
 
 #endif /* TEST_VIRTIO_SERIAL_DRV_H */

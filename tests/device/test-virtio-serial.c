@@ -15,8 +15,7 @@
 /* virtio 1.2 §5.3.2 queue numbers. */
 #define Q_RX(nr)  ((nr) == 0 ? 0u : 2u * (nr) + 2)
 #define Q_TX(nr)  (Q_RX(nr) + 1)
-#define Q_CRX     2
-#define Q_CTX     3
+/* Q_CRX and Q_CTX: test-virtio-serial-drv.h. */
 
 #define F_MULTIPORT  VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT)
 #define F_EMERG      VIRTIO_BIT(VIRTIO_CONSOLE_F_EMERG_WRITE)
@@ -167,60 +166,39 @@ static int host_send(TestChardev *t, const char *s, int len)
     return n;
 }
 
-/* ---- the guest side of the control protocol ------------------------------ */
-
-typedef struct Msg {
-    uint32_t id;
-    uint16_t event, value;
-    char name[64];
-} Msg;
-
-static void ctrl_send(Drv *d, uint32_t id, uint16_t event, uint16_t value)
-{
-    uint8_t b[8];
-    uint32_t le_id = GUINT32_TO_LE(id);
-    uint16_t le_ev = GUINT16_TO_LE(event), le_val = GUINT16_TO_LE(value);
-
-    memcpy(b, &le_id, 4);
-    memcpy(b + 4, &le_ev, 2);
-    memcpy(b + 6, &le_val, 2);
-    drv_post_out(d, Q_CTX, b, sizeof(b));
-    g_assert_true(drv_get_used(d, Q_CTX, NULL, 0, NULL));
-}
-
-/* The next control message from the host; reposts the buffer. */
-static bool ctrl_recv(Drv *d, Msg *msg)
-{
-    uint8_t b[8 + sizeof(msg->name)];
-    uint32_t len, id;
-    uint16_t ev, val;
-
-    memset(b, 0, sizeof(b));
-    if (!drv_get_used(d, Q_CRX, b, sizeof(b) - 1, &len)) {
-        return false;
-    }
-    g_assert_cmpuint(len, >=, 8);
-    memcpy(&id, b, 4);
-    memcpy(&ev, b + 4, 2);
-    memcpy(&val, b + 6, 2);
-    msg->id = GUINT32_FROM_LE(id);
-    msg->event = GUINT16_FROM_LE(ev);
-    msg->value = GUINT16_FROM_LE(val);
-    memset(msg->name, 0, sizeof(msg->name));
-    if (len > 8) {
-        memcpy(msg->name, b + 8, MIN(len - 8, sizeof(msg->name) - 1));
-    }
-    drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
-    return true;
-}
+/* ---- the control protocol: drv_ctrl_send/recv (test-virtio-serial-drv.h) */
 
 /* Expect exactly the message (@id, @event, @value) next. */
 static void ctrl_expect(Drv *d, uint32_t id, uint16_t event, uint16_t value)
 {
-    Msg m;
+    DrvCtrlMsg m;
 
-    if (!ctrl_recv(d, &m)) {
+    if (!drv_ctrl_recv(d, &m)) {
         g_error("expected control (%u, %u, %u), got nothing", id, event, value);
+    }
+    if (m.id != id || m.event != event || m.value != value) {
+        g_error("expected control (%u, %u, %u), got (%u, %u, %u)", id, event,
+                value, m.id, m.event, m.value);
+    }
+}
+
+/* ctrl_expect, for a message that comes from the main loop: up to 5 s. */
+static void ctrl_wait_expect(Drv *d, uint32_t id, uint16_t event,
+                             uint16_t value)
+{
+    DrvCtrlMsg m;
+    bool got = false;
+
+    for (int i = 0; i < 5000 && !got; i++) {
+        tm_run();
+        got = drv_ctrl_recv(d, &m);
+        if (!got) {
+            g_usleep(1000);
+        }
+    }
+    if (!got) {
+        g_error("expected control (%u, %u, %u), got nothing in 5 s", id,
+                event, value);
     }
     if (m.id != id || m.event != event || m.value != value) {
         g_error("expected control (%u, %u, %u), got (%u, %u, %u)", id, event,
@@ -230,9 +208,9 @@ static void ctrl_expect(Drv *d, uint32_t id, uint16_t event, uint16_t value)
 
 static void ctrl_expect_none(Drv *d)
 {
-    Msg m;
+    DrvCtrlMsg m;
 
-    if (ctrl_recv(d, &m)) {
+    if (drv_ctrl_recv(d, &m)) {
         g_error("unexpected control (%u, %u, %u)", m.id, m.event, m.value);
     }
 }
@@ -253,7 +231,7 @@ static void guest_up(Drv *d, unsigned nports, const uint32_t *nrs, size_t n)
     for (int i = 0; i < 8; i++) {
         drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
     }
-    ctrl_send(d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+    drv_ctrl_send(d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
     for (size_t i = 0; i < n; i++) {
         ctrl_expect(d, nrs[i], VIRTIO_CONSOLE_PORT_ADD, 1);
     }
@@ -364,7 +342,7 @@ static void test_control_handshake(void)
 {
     TestMachine m;
     Drv d;
-    Msg msg;
+    DrvCtrlMsg msg;
 
     tm_init(&m);
     vstest_new(&m, "con");
@@ -379,7 +357,7 @@ static void test_control_handshake(void)
     guest_up(&d, 4, (const uint32_t[]){ 0, 1, 2, 3 }, 4);
 
     /* The console: CONSOLE_PORT, then PORT_OPEN (a console is connected). */
-    ctrl_send(&d, 0, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(&d, 0, VIRTIO_CONSOLE_PORT_READY, 1);
     ctrl_expect(&d, 0, VIRTIO_CONSOLE_CONSOLE_PORT, 1);
     ctrl_expect(&d, 0, VIRTIO_CONSOLE_PORT_OPEN, 1);
     ctrl_expect_none(&d);
@@ -387,8 +365,8 @@ static void test_control_handshake(void)
     /* A named port whose backend is open: PORT_NAME then PORT_OPEN. */
     chr_be_event(CHARDEV(t1), CHR_EVENT_OPENED);
     ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
-    g_assert_true(ctrl_recv(&d, &msg));
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_assert_true(drv_ctrl_recv(&d, &msg));
     g_assert_cmpuint(msg.id, ==, 1);
     g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_NAME);
     g_assert_cmpstr(msg.name, ==, "org.minivirt.one");
@@ -396,14 +374,14 @@ static void test_control_handshake(void)
     ctrl_expect_none(&d);
 
     /* No chardev: the name, and no PORT_OPEN. */
-    ctrl_send(&d, 2, VIRTIO_CONSOLE_PORT_READY, 1);
-    g_assert_true(ctrl_recv(&d, &msg));
+    drv_ctrl_send(&d, 2, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_assert_true(drv_ctrl_recv(&d, &msg));
     g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_NAME);
     g_assert_cmpstr(msg.name, ==, "org.minivirt.nochr");
     ctrl_expect_none(&d);
 
     /* Unnamed, backend closed: nothing at all. */
-    ctrl_send(&d, 3, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(&d, 3, VIRTIO_CONSOLE_PORT_READY, 1);
     ctrl_expect_none(&d);
 
     /* Hot-plug after DEVICE_READY: PORT_ADD; hot-unplug: PORT_REMOVE. */
@@ -428,15 +406,15 @@ static void test_open_close(void)
     drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
     DeviceState *p = tm_add(&m, "virtserialport,chardev=t,nr=1");
     guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
     ctrl_expect_none(&d);
 
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_assert_true(t->fe_open);
     virtio_serial_port_get_stats(VIRTIO_SERIAL_PORT(p), &st);
     g_assert_true(st.guest_connected);
     g_assert_false(st.host_connected);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
     g_assert_false(t->fe_open);
     g_assert_cmpint(t->fe_open_calls, ==, 2);
 
@@ -484,16 +462,16 @@ static void test_port_listener(void)
     guest_up(&d, 4, (const uint32_t[]){ 1 }, 1);
     g_assert_cmpstr(log->str, ==, "");
 
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);  /* repeated: heard too */
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);  /* repeated: heard too */
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
     g_assert_cmpstr(log->str, ==, "p1:1 p1:1 p1:0");
 
     /* A port plugged while the guest runs. */
     g_string_truncate(log, 0);
     tm_add(&m, "virtserialport,chardev=h,nr=3,id=hp");
     ctrl_expect(&d, 3, VIRTIO_CONSOLE_PORT_ADD, 1);
-    ctrl_send(&d, 3, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 3, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_assert_cmpstr(log->str, ==, "hp:1");
     /* Unplugged while open: it closes with it. */
     g_assert_true(qdev_device_del(m.root, "hp", NULL));
@@ -501,7 +479,7 @@ static void test_port_listener(void)
 
     /* Reset closes what was open, and only that. */
     g_string_truncate(log, 0);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     guest_up(&d, 4, (const uint32_t[]){ 1 }, 1);
     g_assert_cmpstr(log->str, ==, "p1:1 p1:0");
     guest_up(&d, 4, (const uint32_t[]){ 1 }, 1);
@@ -509,7 +487,7 @@ static void test_port_listener(void)
 
     /* Removed: nothing more is heard. */
     g_assert_true(virtio_serial_set_port_listener(vser, NULL, NULL));
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_assert_cmpstr(log->str, ==, "p1:1 p1:0");
     tm_destroy(&m);
 }
@@ -545,9 +523,9 @@ static Drv *one_port(TestMachine *m, TestChardev **t, DeviceState **port)
     *port = tm_add(m, "virtserialport,chardev=t,nr=1");
     chr_be_event(CHARDEV(*t), CHR_EVENT_OPENED);
     guest_up(d, 2, (const uint32_t[]){ 1 }, 1);
-    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
     ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
-    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     ctrl_expect_none(d);
     return d;
 }
@@ -594,9 +572,9 @@ static void test_host_to_guest(void)
 
     /* A closed guest port takes nothing, even with buffers posted. */
     post_rx(d, 1, 1, 64);
-    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
     g_assert_cmpint(chr_be_can_write(CHARDEV(t)), ==, 0);
-    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_assert_cmpint(host_send(t, "abc", 3), ==, 3);
     g_string_truncate(got, 0);
     collect_rx(d, 1, got);
@@ -728,22 +706,22 @@ static void test_malformed_control(void)
 
     g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
                           "virtio-serial-bus: *: unexpected port id 99 *");
-    ctrl_send(d, 99, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(d, 99, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_test_assert_expected_messages();
 
     g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
                           "virtio-serial-bus: *: unexpected port id 4294967295 *");
-    ctrl_send(d, 0xffffffff, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(d, 0xffffffff, VIRTIO_CONSOLE_PORT_READY, 1);
     g_test_assert_expected_messages();
 
     g_test_expect_message(NULL, G_LOG_LEVEL_MESSAGE,
                           "virtio-serial-bus: *: unexpected control event 42 *");
-    ctrl_send(d, 1, 42, 1);
+    drv_ctrl_send(d, 1, 42, 1);
     g_test_assert_expected_messages();
     ctrl_expect_none(d);
 
     /* Still serving. */
-    ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
     ctrl_expect(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     drv_post_out(d, Q_TX(1), "ok", 2);
     assert_bytes(t->out, "ok", 2);
@@ -784,7 +762,7 @@ static void test_broken_ring(void)
     drv_post_out(&b, Q_TX(1), "alive", 5);
     assert_bytes(tb->out, "alive", 5);
     post_rx(&b, 1, 1, 16);
-    ctrl_send(&b, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&b, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_assert_cmpint(host_send(tb, "back", 4), ==, 4);
     g_autoptr(GString) got = g_string_new(NULL);
     collect_rx(&b, 1, got);
@@ -898,6 +876,37 @@ static void test_no_multiport(void)
     tm_destroy(&m);
 }
 
+/*
+ * A virtserialport nr 1 behind a listening unix socket chardev at @path,
+ * the guest driver up and the port ready and open on the guest's side;
+ * the host side opens when a peer connects.
+ */
+static void socket_port_up(TestMachine *m, Drv *d, const char *path)
+{
+    g_autofree char *opts = g_strdup_printf(
+        "socket,id=s,path=%s,server=on,wait=off", path);
+
+    tm_init(m);
+    tm_chardev(m, opts);
+    drv_probe(d, m, tm_add(m, "virtio-serial-pci"));
+    tm_add(m, "virtserialport,chardev=s,nr=1");
+    guest_up(d, 2, (const uint32_t[]){ 1 }, 1);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+}
+
+/* A host peer: a stream socket connected to @path. */
+static int unix_connect(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    return fd;
+}
+
 /* A real unix socket behind the port: data both ways, with the kernel's
  * buffers as the backpressure. */
 static void test_socket(void)
@@ -906,36 +915,13 @@ static void test_socket(void)
     Drv d;
     g_autofree char *dir = g_dir_make_tmp("vser-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "sock", NULL);
-    g_autofree char *opts = g_strdup_printf(
-        "socket,id=s,path=%s,server=on,wait=off", path);
 
-    tm_init(&m);
-    tm_chardev(&m, opts);
-    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
-    tm_add(&m, "virtserialport,chardev=s,nr=1");
-    guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    socket_port_up(&m, &d, path);
     ctrl_expect_none(&d);
 
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    /* The chardev accepts from the main loop; give it up to 5 s. */
-    bool opened = false;
-    for (int i = 0; i < 5000 && !opened; i++) {
-        tm_run();
-        Msg msg;
-        if (ctrl_recv(&d, &msg)) {
-            g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
-            g_assert_cmpuint(msg.value, ==, 1);
-            opened = true;
-        } else {
-            g_usleep(1000);
-        }
-    }
-    g_assert_true(opened);
+    int fd = unix_connect(path);
+    /* The chardev accepts from the main loop. */
+    ctrl_wait_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
 
     drv_post_out(&d, Q_TX(1), "to-host", 7);
     char buf[16] = "";
@@ -969,32 +955,15 @@ static void test_socket_close_delivers_tail(void)
 {
     TestMachine m;
     Drv d;
-    Msg msg;
+    DrvCtrlMsg msg;
     g_autofree char *dir = g_dir_make_tmp("vser-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "sock", NULL);
-    g_autofree char *opts = g_strdup_printf(
-        "socket,id=s,path=%s,server=on,wait=off", path);
     g_autoptr(GString) sent = g_string_new(NULL);
     g_autoptr(GString) got = g_string_new(NULL);
 
-    tm_init(&m);
-    tm_chardev(&m, opts);
-    drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
-    tm_add(&m, "virtserialport,chardev=s,nr=1");
-    guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
-
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    for (int i = 0; i < 5000 && !ctrl_recv(&d, &msg); i++) {
-        tm_run();
-        g_usleep(1000);
-    }
-    g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
-    g_assert_cmpuint(msg.value, ==, 1);
+    socket_port_up(&m, &d, path);
+    int fd = unix_connect(path);
+    ctrl_wait_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
 
     for (int i = 0; i < TAIL_LEN; i++) {
         g_string_append_c(sent, (char)(i * 7 + (i >> 8)));
@@ -1009,7 +978,7 @@ static void test_socket_close_delivers_tail(void)
         }
         tm_run();
         collect_rx(&d, 1, got);
-        if (got->len < TAIL_LEN && ctrl_recv(&d, &msg)) {
+        if (got->len < TAIL_LEN && drv_ctrl_recv(&d, &msg)) {
             g_error("control (%u, %u, %u) with %zu of %d bytes delivered",
                     msg.id, msg.event, msg.value, got->len, TAIL_LEN);
         }
@@ -1019,18 +988,7 @@ static void test_socket_close_delivers_tail(void)
     g_assert_true(memcmp(got->str, sent->str, TAIL_LEN) == 0);
 
     /* Then the close, even with no room left over. */
-    bool closed = false;
-    for (int i = 0; i < 5000 && !closed; i++) {
-        tm_run();
-        closed = ctrl_recv(&d, &msg);
-        if (!closed) {
-            g_usleep(1000);
-        }
-    }
-    g_assert_true(closed);
-    g_assert_cmpuint(msg.id, ==, 1);
-    g_assert_cmpuint(msg.event, ==, VIRTIO_CONSOLE_PORT_OPEN);
-    g_assert_cmpuint(msg.value, ==, 0);
+    ctrl_wait_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 0);
     tm_destroy(&m);
     unlink(path);
     rmdir(dir);
@@ -1049,9 +1007,9 @@ static void test_ringbuf(void)
     drv_probe(&d, &m, tm_add(&m, "virtio-serial-pci"));
     tm_add(&m, "virtserialport,chardev=rb,nr=1");
     guest_up(&d, 2, (const uint32_t[]){ 1 }, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
     ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);    /* ringbuf is open */
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
 
     drv_post_out(&d, Q_TX(1), "ring out", 8);
     g_assert_cmpint(chardev_ringbuf_read(rb, buf, sizeof(buf), NULL), ==, 8);
@@ -1115,7 +1073,7 @@ static void test_unplug_and_reset_with_held(void)
     chr_be_event(CHARDEV(b), CHR_EVENT_OPENED);
     guest_up(&d, 3, (const uint32_t[]){ 1, 2 }, 2);
     for (uint32_t nr = 1; nr <= 2; nr++) {
-        ctrl_send(&d, nr, VIRTIO_CONSOLE_PORT_OPEN, 1);
+        drv_ctrl_send(&d, nr, VIRTIO_CONSOLE_PORT_OPEN, 1);
         post_rx(&d, nr, 2, 8);
     }
     a->budget = 1;
@@ -1135,7 +1093,7 @@ static void test_unplug_and_reset_with_held(void)
     b->budget = -1;
     tm_run();
     g_assert_cmpuint(b->out->len, ==, 1);   /* the old element is gone */
-    ctrl_send(&d, 2, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 2, VIRTIO_CONSOLE_PORT_OPEN, 1);
     g_assert_cmpint(chr_be_can_write(CHARDEV(b)), ==, 0);
     post_rx(&d, 2, 1, 8);
     g_assert_cmpint(host_send(b, "new", 3), ==, 3);
@@ -1156,7 +1114,7 @@ static void test_legacy(void)
 {
     TestMachine m;
     Drv d;
-    Msg msg;
+    DrvCtrlMsg msg;
 
     tm_init(&m);
     TestChardev *t = vstest_new(&m, "t");
@@ -1169,13 +1127,13 @@ static void test_legacy(void)
     for (int i = 0; i < 4; i++) {
         drv_post_in(&d, Q_CRX, DRV_BUF_SIZE);
     }
-    ctrl_send(&d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+    drv_ctrl_send(&d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
     ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_ADD, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
-    g_assert_true(ctrl_recv(&d, &msg));
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_READY, 1);
+    g_assert_true(drv_ctrl_recv(&d, &msg));
     g_assert_cmpstr(msg.name, ==, "legacy.port");
     ctrl_expect(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
-    ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
+    drv_ctrl_send(&d, 1, VIRTIO_CONSOLE_PORT_OPEN, 1);
     drv_post_out(&d, Q_TX(1), "old", 3);
     assert_bytes(t->out, "old", 3);
     post_rx(&d, 1, 1, 8);

@@ -18,8 +18,6 @@
 
 #define F_MULTIPORT  VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT)
 #define F_VERSION_1  VIRTIO_BIT(VIRTIO_F_VERSION_1)
-#define Q_CRX 2     /* virtio 1.2 §5.3.2: control receiveq */
-#define Q_CTX 3     /* control transmitq */
 
 typedef struct QClient {
     MonClient mc;
@@ -921,50 +919,13 @@ static void test_stalled_client_quit(void)
 
 /* ---- hotplug seen by the guest ------------------------------------------------------ */
 
-typedef struct CtrlMsg {
-    uint32_t id;
-    uint16_t event, value;
-    char name[48];          /* PORT_NAME's string */
-} CtrlMsg;
-
-static void guest_ctrl_send(Drv *d, uint32_t id, uint16_t event,
-                            uint16_t value)
-{
-    uint8_t b[VIRTIO_CONSOLE_CTRL_SIZE];
-    uint32_t le_id = GUINT32_TO_LE(id);
-    uint16_t le_ev = GUINT16_TO_LE(event), le_val = GUINT16_TO_LE(value);
-
-    memcpy(b, &le_id, 4);
-    memcpy(b + 4, &le_ev, 2);
-    memcpy(b + 6, &le_val, 2);
-    drv_post_out(d, Q_CTX, b, sizeof(b));
-    g_assert_true(drv_get_used(d, Q_CTX, NULL, 0, NULL));
-}
-
 /* The control messages the device sent, up to @max; buffers reposted. */
-static unsigned guest_ctrl_recv(Drv *d, CtrlMsg *msgs, unsigned max)
+static unsigned guest_ctrl_recv(Drv *d, DrvCtrlMsg *msgs, unsigned max)
 {
     unsigned n = 0;
-    uint8_t b[64];
-    uint32_t len;
 
-    while (n < max && drv_get_used(d, Q_CRX, b, sizeof(b), &len)) {
-        uint32_t id;
-        uint16_t ev, val;
-
-        g_assert_cmpuint(len, >=, VIRTIO_CONSOLE_CTRL_SIZE);
-        memcpy(&id, b, 4);
-        memcpy(&ev, b + 4, 2);
-        memcpy(&val, b + 6, 2);
-        msgs[n] = (CtrlMsg){ GUINT32_FROM_LE(id), GUINT16_FROM_LE(ev),
-                             GUINT16_FROM_LE(val), "" };
-        if (len > VIRTIO_CONSOLE_CTRL_SIZE) {
-            memcpy(msgs[n].name, b + VIRTIO_CONSOLE_CTRL_SIZE,
-                   MIN(len - VIRTIO_CONSOLE_CTRL_SIZE,
-                       sizeof(msgs[n].name) - 1));
-        }
+    while (n < max && drv_ctrl_recv(d, &msgs[n])) {
         n++;
-        drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
     }
     return n;
 }
@@ -980,7 +941,7 @@ static void test_hotplug_cycles(Fixture *f, gconstpointer data)
     Object *periph = object_get_child(f->fm.tm.root, "peripheral");
     unsigned base_children = object_child_count(periph);
     unsigned base_chardevs = object_child_count(f->fm.tm.chardevs);
-    CtrlMsg m[4];
+    DrvCtrlMsg m[4];
     unsigned n;
 
     drv_probe(d, &f->fm.tm, f->fm.vser);
@@ -988,7 +949,7 @@ static void test_hotplug_cycles(Fixture *f, gconstpointer data)
     for (int i = 0; i < 8; i++) {
         drv_post_in(d, Q_CRX, DRV_BUF_SIZE);
     }
-    guest_ctrl_send(d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+    drv_ctrl_send(d, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
     g_assert_cmpuint(guest_ctrl_recv(d, m, 4), ==, 1);     /* p1 */
     g_assert_cmpuint(m[0].event, ==, VIRTIO_CONSOLE_PORT_ADD);
     g_assert_cmpuint(m[0].id, ==, 1);
@@ -1021,7 +982,7 @@ static void test_hotplug_cycles(Fixture *f, gconstpointer data)
             g_assert_cmpuint(m[0].event + m[1].event, ==,
                              VIRTIO_CONSOLE_PORT_ADD + VIRTIO_CONSOLE_PORT_OPEN);
             /* The guest sets the port up and learns its name. */
-            guest_ctrl_send(d, nr, VIRTIO_CONSOLE_PORT_READY, 1);
+            drv_ctrl_send(d, nr, VIRTIO_CONSOLE_PORT_READY, 1);
             n = guest_ctrl_recv(d, m, 4);
             g_assert_cmpuint(n, ==, 2);
             g_assert_cmpuint(m[0].event, ==, VIRTIO_CONSOLE_PORT_NAME);
