@@ -113,6 +113,17 @@ static G_GNUC_UNUSED int fe_count(TestFe *fe, ChrEvent event)
         }                                                                    \
     } while (0)
 
+/*
+ * Run the default main context until @event has been seen @n times or @ms
+ * pass, then assert it was seen exactly @n times.
+ */
+static G_GNUC_UNUSED void fe_wait_count(TestFe *fe, ChrEvent event, int n,
+                                        int ms)
+{
+    WAIT_FOR(fe_count(fe, event) == n, ms);
+    g_assert_cmpint(fe_count(fe, event), ==, n);
+}
+
 /* Create from a -chardev string; the test fails with the message if not. */
 static G_GNUC_UNUSED Chardev *chr_new_ok(Object *c, const char *str)
 {

@@ -83,11 +83,8 @@ static void test_socat_server(gconstpointer data)
     WAIT_FOR(fe.data->len == 5, 5000);
     g_assert_cmpstr(fe.data->str, ==, "ping\n");
     reap(pid, SIGTERM);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    fe_wait_count(&fe, CHR_EVENT_CLOSED, 1, 5000);
+    net_test_end(&fe, c, &a);
 }
 
 /* socat as a client of our server, through its stdin and stdout. */
@@ -125,13 +122,10 @@ static void test_socat_client(gconstpointer data)
     }
     g_assert_cmpmem(buf, got, "to-socat\n", 9);
     close(in);      /* socat sends EOF and leaves */
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
+    fe_wait_count(&fe, CHR_EVENT_CLOSED, 1, 5000);
     reap(pid, 0);
     close(out);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /* The telnet program against telnet=on: clean data, negotiation stripped. */
@@ -176,11 +170,8 @@ static void test_telnet_client_program(void)
     reap(pid, SIGTERM);
     close(in);
     close(out);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    fe_wait_count(&fe, CHR_EVENT_CLOSED, 1, 5000);
+    net_test_end(&fe, c, &a);
 }
 
 /* ---- fault: the peer is killed mid-stream and restarted ----------------- */
@@ -275,8 +266,7 @@ static void test_fault_kill_peer(gconstpointer data)
     stderr_capture_start(&cap, tmpdir);
     GPid peer = spawn(argv1, NULL, NULL);
     fe_attach(&fe, client_new(c, &a, ",reconnect-ms=20"));
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 1);
+    fe_wait_count(&fe, CHR_EVENT_OPENED, 1, 5000);
 
     /* Epoch 1: stream, kill the peer with SIGKILL, keep writing until CLOSED. */
     size_t acc1 = fault_write(&fe, stream, &off, FAULT_EPOCH_BYTES, 0);
@@ -288,8 +278,7 @@ static void test_fault_kill_peer(gconstpointer data)
 
     /* Epoch 2: the peer restarts; the chardev reconnects by itself. */
     peer = spawn(argv2, NULL, NULL);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 2, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 2);
+    fe_wait_count(&fe, CHR_EVENT_OPENED, 2, 5000);
     size_t start2 = off;
     size_t acc2 = fault_write(&fe, stream, &off, FAULT_EPOCH_BYTES, 1);
     chr_fe_disconnect(&fe.be);      /* orderly: the peer drains and exits */
@@ -327,9 +316,7 @@ static void test_fault_kill_peer(gconstpointer data)
     g_free(got2);
     unlink(out1);
     unlink(out2);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 int main(int argc, char **argv)

@@ -237,6 +237,22 @@ static G_GNUC_UNUSED void run_for(int ms)
     }
 }
 
+/* No connection waits on the listening socket @lfd (100 ms to show up). */
+static G_GNUC_UNUSED void assert_no_pending_connection(int lfd)
+{
+    struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+    g_assert_cmpint(poll(&p, 1, 100), ==, 0);
+}
+
+/* The end of a socket test: detach @fe, drop the container, free @a. */
+static G_GNUC_UNUSED void net_test_end(TestFe *fe, Object *c, Addr *a)
+{
+    fe_detach(fe);
+    object_unref(c);
+    addr_clear(a);
+}
+
 /* A connect error is printed once per outage, not on every retry. */
 static G_GNUC_UNUSED void add_both(const char *fmt, GTestDataFunc fn)
 {

@@ -25,8 +25,7 @@ static void test_server_mainloop(gconstpointer data)
 
     for (int round = 1; round <= 2; round++) {
         int fd = raw_connect(&a);
-        WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == round, 5000);
-        g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, round);
+        fe_wait_count(&fe, CHR_EVENT_OPENED, round, 5000);
         g_assert_true(chr_fe_backend_open(&fe.be));
         g_autofree char *want = a.is_unix
             ? g_strdup_printf("unix:%s,server=on", a.path)
@@ -43,16 +42,13 @@ static void test_server_mainloop(gconstpointer data)
         g_assert_cmpmem(buf, 5, "world", 5);
 
         close(fd);
-        WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == round, 5000);
-        g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, round);
+        fe_wait_count(&fe, CHR_EVENT_CLOSED, round, 5000);
         check_disconnected_filename(chr, &a, "tcp");
         /* Disconnected: refused, nothing taken. */
         g_assert_cmpint(chr_fe_write(&fe.be, (const uint8_t *)"x", 1), ==, -1);
         g_assert_cmpuint(chr_fe_add_watch(&fe.be, G_IO_OUT, NULL, NULL), ==, 0);
     }
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /* What the drain test's peer sends before it closes. */
@@ -75,8 +71,7 @@ static void test_server_drain_before_close(gconstpointer data)
     fe_attach(&fe, chr);
     fe.room = 0;
     int fd = raw_connect(&a);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 1);
+    fe_wait_count(&fe, CHR_EVENT_OPENED, 1, 5000);
     for (int i = 0; i < DRAIN_LEN; i++) {
         g_string_append_c(sent, (char)('a' + i % 26));
     }
@@ -100,20 +95,16 @@ static void test_server_drain_before_close(gconstpointer data)
     /* Room for all: the rest, then CLOSED. */
     fe.room = -1;
     chr_fe_accept_input(&fe.be);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
+    fe_wait_count(&fe, CHR_EVENT_CLOSED, 1, 5000);
     g_assert_cmpuint(fe.data->len, ==, DRAIN_LEN);
     g_assert_true(memcmp(fe.data->str, sent->str, DRAIN_LEN) == 0);
     g_assert_false(chr_fe_backend_open(&fe.be));
 
     /* Ready for the next peer. */
     fd = raw_connect(&a);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 2, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 2);
+    fe_wait_count(&fe, CHR_EVENT_OPENED, 2, 5000);
     close(fd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /*
@@ -137,11 +128,8 @@ static void test_server_hup_while_full(void)
     WAIT_FOR(fe.data->len == 3, 5000);
     g_assert_cmpstr(fe.data->str, ==, "abc");
     close(fd);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 1);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    fe_wait_count(&fe, CHR_EVENT_CLOSED, 1, 5000);
+    net_test_end(&fe, c, &a);
 }
 
 typedef struct ConnectLater {
@@ -191,9 +179,7 @@ static void test_server_wait(gconstpointer data)
     /* Already connected: no second wait. */
     g_assert_true(chr_wait_connected(chr, NULL));
     close(cl.fd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 static void test_server_second_client(gconstpointer data)
@@ -217,9 +203,7 @@ static void test_server_second_client(gconstpointer data)
     g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, 0);
     close(fd2);
     close(fd1);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 static void send_with_fd(int sock, const char *data, int fd)
@@ -300,9 +284,7 @@ static void test_server_fdpass(void)
     close(q[0]);
 
     close(fd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /* ---- client ----------------------------------------------------------------- */
@@ -354,9 +336,7 @@ static void test_client_mainloop(gconstpointer data)
     g_assert_cmpstr(chr->filename, ==, want);
     close(fd);
     close(lfd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 static void test_client_wait(gconstpointer data)
@@ -378,13 +358,10 @@ static void test_client_wait(gconstpointer data)
     WAIT_FOR(fe.data->len == 2, 5000);
     g_assert_cmpstr(fe.data->str, ==, "ok");
     /* Exactly one connection was made. */
-    struct pollfd p = { .fd = lfd, .events = POLLIN };
-    g_assert_cmpint(poll(&p, 1, 100), ==, 0);
+    assert_no_pending_connection(lfd);
     close(fd);
     close(lfd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 static void test_client_reconnect(gconstpointer data)
@@ -399,15 +376,13 @@ static void test_client_reconnect(gconstpointer data)
     g_assert_cmpint(fe.n_events, ==, 0);    /* starts disconnected */
     for (int round = 1; round <= 3; round++) {
         int fd = accept_mainloop(lfd);
-        WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == round, 5000);
-        g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, round);
+        fe_wait_count(&fe, CHR_EVENT_OPENED, round, 5000);
         g_string_truncate(fe.data, 0);
         g_assert_cmpint(send(fd, "hi", 2, 0), ==, 2);
         WAIT_FOR(fe.data->len == 2, 5000);
         g_assert_cmpstr(fe.data->str, ==, "hi");
         close(fd);      /* the peer goes away */
-        WAIT_FOR(fe_count(&fe, CHR_EVENT_CLOSED) == round, 5000);
-        g_assert_cmpint(fe_count(&fe, CHR_EVENT_CLOSED), ==, round);
+        fe_wait_count(&fe, CHR_EVENT_CLOSED, round, 5000);
     }
     /* Strictly alternating. */
     for (int i = 0; i < fe.n_events; i++) {
@@ -415,9 +390,7 @@ static void test_client_reconnect(gconstpointer data)
                         i % 2 ? CHR_EVENT_CLOSED : CHR_EVENT_OPENED);
     }
     close(lfd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /* Run the main loop for @ms. */
@@ -453,9 +426,7 @@ static void test_client_reconnect_error(gconstpointer data)
     g_assert_cmpuint(count_substr(out2, line), ==, 1);
     g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 1);
 
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /* A duplicate id is refused without disturbing the reconnecting original. */
@@ -474,16 +445,12 @@ static void test_client_dupid(gconstpointer data)
     g_assert_true(chardev_find(c, "c") == chr);
     fe_attach(&fe, chr);
     int fd = accept_mainloop(lfd);
-    WAIT_FOR(fe_count(&fe, CHR_EVENT_OPENED) == 1, 5000);
-    g_assert_cmpint(fe_count(&fe, CHR_EVENT_OPENED), ==, 1);
+    fe_wait_count(&fe, CHR_EVENT_OPENED, 1, 5000);
     /* Exactly one connection: the refused duplicate made none. */
-    struct pollfd p = { .fd = lfd, .events = POLLIN };
-    g_assert_cmpint(poll(&p, 1, 100), ==, 0);
+    assert_no_pending_connection(lfd);
     close(fd);
     close(lfd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 /* Removing a chardev whose connect is still in flight is safe. */
@@ -675,9 +642,7 @@ static void test_telnet_negotiation(void)
     g_assert_cmpint(recv(fd, buf, sizeof(buf), MSG_DONTWAIT), ==, -1);
 
     close(fd);
-    fe_detach(&fe);
-    object_unref(c);
-    addr_clear(&a);
+    net_test_end(&fe, c, &a);
 }
 
 int main(int argc, char **argv)
