@@ -174,6 +174,22 @@ int th_run(TestHart *th, uint64_t budget)
     return th->status;
 }
 
+uint64_t th_run_timed(TestHart *th, int64_t *us)
+{
+    int64_t t0 = g_get_monotonic_time();
+    uint64_t i0 = riscv_cpu_get_instret(th->cpu);
+    int r;
+
+    th->status = TH_NONE;
+    do {
+        r = riscv_cpu_run(th->cpu, 1000000);
+    } while (r == RISCV_RUN_BUDGET);
+    *us = g_get_monotonic_time() - t0;
+    g_assert_cmpint(r, ==, RISCV_RUN_EXIT);
+    g_assert_cmpint(th->status, ==, TH_DONE);
+    return riscv_cpu_get_instret(th->cpu) - i0;
+}
+
 uint64_t th_x(TestHart *th, unsigned r)
 {
     return riscv_cpu_get_gpr(th->cpu, r);

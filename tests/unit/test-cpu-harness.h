@@ -59,6 +59,10 @@ void th_emit_li(TestHart *th, unsigned rd, uint64_t v);
  * riscv_cpu_run() of at least 65536 instructions, as the board's slices);
  * returns TH_DONE or TH_TRAPPED. */
 int th_run(TestHart *th, uint64_t budget);
+/* Run in slices of 10^6 instructions until the test device stops the hart
+ * (for benchmarks); asserts it finished with TH_DONE.  Returns the
+ * instructions retired and sets *us to the wall-clock time taken. */
+uint64_t th_run_timed(TestHart *th, int64_t *us);
 uint64_t th_x(TestHart *th, unsigned r);
 void th_set_x(TestHart *th, unsigned r, uint64_t v);
 uint64_t th_csr(TestHart *th, unsigned csr);

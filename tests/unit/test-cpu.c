@@ -974,19 +974,12 @@ static void test_bench_loop(void)
     th_emit(th, BNE(T0, 0, (int32_t)(loop - th->cursor)));
     th_emit_done(th);
 
-    int64_t t0 = g_get_monotonic_time();
-    uint64_t i0 = riscv_cpu_get_instret(th->cpu);
-    int r;
-    do {
-        r = riscv_cpu_run(th->cpu, 1000000);
-    } while (r == RISCV_RUN_BUDGET);
-    int64_t t1 = g_get_monotonic_time();
-    g_assert_cmpint(r, ==, RISCV_RUN_EXIT);
-    uint64_t n = riscv_cpu_get_instret(th->cpu) - i0;
+    int64_t us;
+    uint64_t n = th_run_timed(th, &us);
     g_assert_cmpuint(n, >=, iters * 7);
     g_assert_cmpuint(th_ld(th, TH_DATA), ==, 3 * iters * (iters + 1) / 2);
     g_test_message("interpreter: %.1f MIPS (%" PRIu64 " insns in %.3f s)",
-                   n / (double)(t1 - t0), n, (t1 - t0) / 1e6);
+                   n / (double)us, n, us / 1e6);
     th_free(th);
 }
 
