@@ -61,9 +61,12 @@ int64_t clint_next_deadline_ns(ClintState *c)
 
     for (unsigned h = 0; h < c->nharts; h++) {
         /* All ones is how software disarms the timer. */
-        if (c->mtimecmp[h] > now && c->mtimecmp[h] != UINT64_MAX) {
-            best = MIN(best, c->mtimecmp[h] - now);
+        if (c->mtimecmp[h] == UINT64_MAX || c->mtip[h]) {
+            continue;
         }
+        /* Reached since the last clint_update() but MTIP not raised yet:
+         * due now (0), so the board does not sleep without a deadline. */
+        best = MIN(best, c->mtimecmp[h] > now ? c->mtimecmp[h] - now : 0);
     }
     if (best == UINT64_MAX) {
         return -1;

@@ -59,8 +59,9 @@ uint64_t clint_get_mtime(ClintState *c);
 void clint_update(ClintState *c);
 
 /*
- * Nanoseconds until the earliest mtimecmp that mtime has not reached yet,
- * or -1 if none is armed in the future (all ones counts as disarmed).
+ * Nanoseconds until the earliest mtimecmp whose MTIP is not raised yet (0
+ * if mtime has reached it since the last clint_update()), or -1 if none is
+ * armed (all ones counts as disarmed).
  */
 int64_t clint_next_deadline_ns(ClintState *c);
 

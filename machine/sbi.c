@@ -83,9 +83,13 @@ int64_t sbi_next_deadline(SbiState *s, uint64_t now)
     uint64_t best = UINT64_MAX;
 
     for (unsigned h = 0; h < s->nharts; h++) {
-        if (s->deadline[h] != SBI_TIMER_DISARMED && s->deadline[h] > now) {
-            best = MIN(best, s->deadline[h] - now);
+        if (s->deadline[h] == SBI_TIMER_DISARMED || s->stip[h]) {
+            continue;
         }
+        /* Reached but not yet raised (time moved on since the last
+         * sbi_update_timers()): due now, not "none", or the board would
+         * sleep with no deadline and the hart never wakes. */
+        best = MIN(best, s->deadline[h] > now ? s->deadline[h] - now : 0);
     }
     return best == UINT64_MAX ? -1 : (int64_t)MIN(best, (uint64_t)INT64_MAX);
 }

@@ -89,7 +89,8 @@ bool sbi_ecall(SbiState *s, RISCVCPU *cpu);
 /* Raise STIP on every hart whose deadline mtime @now has reached. */
 void sbi_update_timers(SbiState *s, uint64_t now);
 
-/* Ticks from @now to the earliest armed deadline after it, or -1. */
+/* Ticks from @now to the earliest armed deadline whose STIP is not raised
+ * yet (0 if it has passed already), or -1 if there is none. */
 int64_t sbi_next_deadline(SbiState *s, uint64_t now);
 
 #endif /* MACHINE_SBI_H */

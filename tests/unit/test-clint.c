@@ -100,6 +100,21 @@ static void test_mtimecmp_level(Fixture *f, gconstpointer data)
     g_assert_cmpuint(f->mip[2] & RISCV_MIP_MTIP, ==, 0);
 }
 
+/* An mtimecmp that mtime passed after the last clint_update() is due now
+ * (0), not "no deadline" (-1), or the board sleeps with no timeout. */
+static void test_mtimecmp_passed_unraised(Fixture *f, gconstpointer data)
+{
+    uint64_t cmp = CLINT_MTIMECMP_BASE + 8 * 1;
+
+    wr(f, cmp, 100, 8);
+    g_assert_cmpint(clint_next_deadline_ns(f->c), ==, 100 * 100);
+    f->clock_ns += 150 * 100;       /* no update in between */
+    g_assert_cmpint(clint_next_deadline_ns(f->c), ==, 0);
+    clint_update(f->c);
+    g_assert_cmpuint(f->mip[1], ==, RISCV_MIP_MTIP);
+    g_assert_cmpint(clint_next_deadline_ns(f->c), ==, -1);
+}
+
 static void test_msip(Fixture *f, gconstpointer data)
 {
     wr(f, CLINT_MSIP_BASE + 4 * 3, 1, 4);
@@ -145,6 +160,8 @@ int main(int argc, char **argv)
     ADD("/clint/mtime/advances-at-10MHz", test_mtime_advances);
     ADD("/clint/mtime/guest-write", test_mtime_write);
     ADD("/clint/mtimecmp/mtip-is-a-level", test_mtimecmp_level);
+    ADD("/clint/mtimecmp/passed-deadline-is-due-now",
+        test_mtimecmp_passed_unraised);
     ADD("/clint/msip/bit0", test_msip);
     ADD("/clint/guest/absent-hart-ignored", test_out_of_range);
     ADD("/clint/reset", test_reset);

@@ -174,6 +174,25 @@ static void test_timer(Fixture *f, gconstpointer data)
                      RISCV_MIP_STIP);
 }
 
+/*
+ * A deadline that time passed after the last sbi_update_timers() is due
+ * now (0), not "no deadline" (-1): the board sleeps until the next
+ * deadline, and a -1 there let a hart in WFI sleep forever (seen in the
+ * guest-hotplug group: poll() with no timeout, deadline long past).
+ */
+static void test_timer_passed_unraised(Fixture *f, gconstpointer data)
+{
+    f->now = 1000;
+    call(f, 0, SBI_EXT_TIME, 0, 1200, 0, 0, NULL);
+    g_assert_cmpint(sbi_next_deadline(f->sbi, f->now), ==, 200);
+    f->now = 1300;          /* no update in between */
+    g_assert_cmpint(sbi_next_deadline(f->sbi, f->now), ==, 0);
+    sbi_update_timers(f->sbi, f->now);
+    g_assert_cmpuint(riscv_cpu_get_mip(f->cpu[0]) & RISCV_MIP_STIP, ==,
+                     RISCV_MIP_STIP);
+    g_assert_cmpint(sbi_next_deadline(f->sbi, f->now), ==, -1);
+}
+
 static void test_ipi(Fixture *f, gconstpointer data)
 {
     g_assert_cmpint(call(f, 0, SBI_EXT_IPI, 0, 0x2, 1, 0, NULL), ==, 0);
@@ -298,6 +317,7 @@ int main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
     ADD("/sbi/base/version-and-probe", test_base);
     ADD("/sbi/time/set-timer-drives-stip", test_timer);
+    ADD("/sbi/time/passed-deadline-is-due-now", test_timer_passed_unraised);
     ADD("/sbi/ipi/hart-mask", test_ipi);
     ADD("/sbi/rfence/hart-mask", test_rfence);
     ADD("/sbi/hsm/start-stop-status", test_hsm);
