@@ -99,18 +99,19 @@ for cycle in 1 2 3; do
         n=$((n + 1))
     done
     t1=$(cut -d' ' -f1 /proc/uptime)
+    skipped="$add_bad$appear_bad"
     point $([ -z "$add_bad" ] && echo 1 || echo 0) \
         "$C/add: chardev-add (unix socket server) and device_add virtserialport succeed for hp1..hp$PORTS" \
         "failed:$add_bad"
     point $([ -z "$add_bad$appear_bad" ] && echo 1 || echo 0) \
         "$C/appear: each port shows up in /sys/class/virtio-ports as org.minivirt.hp.N, with its /dev node, within 10 s" \
-        "missing:$appear_bad"
+        "missing:$appear_bad${add_bad:+; not added:$add_bad}"
     point $([ -z "$add_bad$appear_bad$h2g_bad" ] && echo 1 || echo 0) \
         "$C/host-to-guest: $(mib $BYTES) through each of the $PORTS ports, SHA-256 equal" \
-        "bad:$h2g_bad"
+        "bad:$h2g_bad${skipped:+; not added or not seen:$skipped}"
     point $([ -z "$add_bad$appear_bad$g2h_bad" ] && echo 1 || echo 0) \
         "$C/guest-to-host: $(mib $BYTES) through each of the $PORTS ports, SHA-256 equal" \
-        "bad:$g2h_bad"
+        "bad:$g2h_bad${skipped:+; not added or not seen:$skipped}"
     tap_diag "cycle $cycle: $PORTS ports added and used in $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", b - a }') s (guest clock)"
 
     h_refused=0 h_why=
