@@ -249,14 +249,11 @@ DEFINE_DMA_LOAD(16)
 DEFINE_DMA_LOAD(32)
 DEFINE_DMA_LOAD(64)
 
-bool dma_store16(AddressSpace *as, uint64_t addr, uint16_t val)
-{
-    uint16_t raw = GUINT16_TO_LE(val);
-    return dma_memory_write(as, addr, &raw, sizeof(raw));
+#define DEFINE_DMA_STORE(bits)                                                \
+bool dma_store##bits(AddressSpace *as, uint64_t addr, uint##bits##_t v)       \
+{                                                                             \
+    uint##bits##_t raw = GUINT##bits##_TO_LE(v);                              \
+    return dma_memory_write(as, addr, &raw, sizeof(raw));                     \
 }
-
-bool dma_store32(AddressSpace *as, uint64_t addr, uint32_t val)
-{
-    uint32_t raw = GUINT32_TO_LE(val);
-    return dma_memory_write(as, addr, &raw, sizeof(raw));
-}
+DEFINE_DMA_STORE(16)
+DEFINE_DMA_STORE(32)
